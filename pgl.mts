@@ -1,0 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+let t = Date.now();
+const db = await PGlite.create('memory://', { extensions: { btree_gist } });
+console.log('create', Date.now() - t); t = Date.now();
+await db.exec('CREATE EXTENSION btree_gist; create table x(a int)');
+const dump = await db.dumpDataDir('none');
+console.log('dump', Date.now() - t, dump.size); t = Date.now();
+const db2 = await PGlite.create('memory://', { extensions: { btree_gist }, loadDataDir: dump });
+console.log('load', Date.now() - t); 
+console.log((await db2.query('select count(*) from x')).rows);

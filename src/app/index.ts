@@ -1,0 +1,1 @@
+export { type AppContext, type ContextOptions, createContext, type ReadinessCheck } from './context.js';

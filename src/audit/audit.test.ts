@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ManualClock } from '../clock/index.js';
+import type { Store } from '../store/index.js';
+import { testBackends } from '../testing/stores.js';
+import { appendAudit, listAudit, verifyAudit } from './index.js';
+
+for (const backend of testBackends()) {
+  describe(`audit log: ${backend.name}`, () => {
+    let store: Store & { dispose(): Promise<void> };
+    const clock = new ManualClock('2026-11-01T00:00:00Z');
+    before(async () => {
+      store = await backend.open();
+      for (let i = 0; i < 5; i++) {
+        clock.advance(1000);
+        await appendAudit(
+          store,
+          {
+            actor: 'test',
+            action: 'subscriber.view',
+            outcome: 'allowed',
+            measure: 'notify-infected',
+            legalBasis: 'emergency-evacuation',
+            subject: `subscriber:S${i}`,
+            details: { i, nested: { z: 1, a: [1, 2] } },
+          },
+          clock,
+        );
+      }
+    });
+    after(() => store.dispose());
+
+    test('an untouched chain verifies', async () => {
+      assert.deepEqual(await verifyAudit(store), { ok: true, checked: 5 });
+    });
+
+    test('records are listed newest first with filters', async () => {
+      const recs = await listAudit(store, { subject: 'subscriber:S3' });
+      assert.equal(recs.length, 1);
+      assert.equal(recs[0].seq, 4);
+      assert.equal((await listAudit(store, { limit: 2 })).map((r) => r.seq).join(), '5,4');
+    });
+
+    test('concurrent appends keep one unbroken chain', async () => {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          appendAudit(store, { actor: 'c', action: 'x', outcome: 'done', details: { i } }, clock),
+        ),
+      );
+      assert.deepEqual(await verifyAudit(store), { ok: true, checked: 25 });
+    });
+
+    test('the table refuses UPDATE and DELETE', async () => {
+      await assert.rejects(store.query(`UPDATE audit_log SET actor = 'x' WHERE seq = 1`), /append-only/);
+      await assert.rejects(store.query('DELETE FROM audit_log WHERE seq = 1'), /append-only/);
+    });
+
+    test('a row edited in the database (trigger bypassed) is found as the first broken link', async () => {
+      await store.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+      await store.query(`UPDATE audit_log SET subject = 'subscriber:SOMEONE-ELSE' WHERE seq = 3`);
+      const report = await verifyAudit(store);
+      assert.equal(report.ok, false);
+      assert.equal(report.checked, 2);
+      assert.equal(report.firstBroken?.seq, 3);
+      assert.match(report.firstBroken!.reason, /edited/);
+      // a deleted row shows as a gap
+      await store.query(`UPDATE audit_log SET subject = 'subscriber:S2' WHERE seq = 3`);
+      assert.equal((await verifyAudit(store)).ok, true, 'restoring the value restores the chain');
+      await store.query('DELETE FROM audit_log WHERE seq = 2');
+      const gap = await verifyAudit(store);
+      assert.equal(gap.firstBroken?.seq, 2);
+      assert.match(gap.firstBroken!.reason, /missing/);
+      await store.exec('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
+    });
+  });
+}

@@ -1,0 +1,12 @@
+export { canonicalJson } from './canonical.js';
+export {
+  type AuditEvent,
+  type AuditQuery,
+  type AuditRecord,
+  appendAudit,
+  GENESIS_HASH,
+  listAudit,
+  recordHash,
+  type VerifyReport,
+  verifyAudit,
+} from './log.js';

@@ -1,0 +1,11 @@
+export {
+  countTokens,
+  createToken,
+  listTokens,
+  type Principal,
+  ROLES,
+  type Role,
+  revokeToken,
+  type TokenInfo,
+  verifyToken,
+} from './tokens.js';

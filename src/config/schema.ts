@@ -1,0 +1,90 @@
+import { type Static, type TObject, type TProperties, Type } from '@sinclair/typebox';
+import { measureOverrideSchema } from '../measures/config.js';
+
+/** A config section: every key documented, defaults filled in, unknown keys rejected. */
+export function section<P extends TProperties>(props: P, description: string): TObject<P> {
+  return Type.Object(props, { additionalProperties: false, default: {}, description });
+}
+
+const hostPort = (def: string, description: string) =>
+  Type.String({ default: def, pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5}$', description });
+
+/**
+ * The whole configuration. Every capability contributes its own section here; each key has a default
+ * and a description (the descriptions are what `docs/configuration.md` documents).
+ */
+export const configSchema = Type.Object(
+  {
+    data_dir: Type.String({
+      default: './.yojin',
+      description: 'Directory of the embedded PGlite store and other local state.',
+    }),
+    database: section(
+      {
+        url: Type.String({
+          default: '',
+          description:
+            'postgres:// URL of a PostgreSQL server; empty means the embedded PGlite store in data_dir.',
+        }),
+        pool_max: Type.Integer({
+          default: 10,
+          minimum: 1,
+          maximum: 200,
+          description: 'Connection pool size (server only).',
+        }),
+      },
+      'Where yojin keeps its state.',
+    ),
+    http: section(
+      {
+        listen: hostPort('127.0.0.1:8080', 'Address of the API, metrics and dashboard.'),
+        body_limit_bytes: Type.Integer({
+          default: 1_048_576,
+          minimum: 1024,
+          description: 'Largest JSON request body accepted (file uploads have their own limit).',
+        }),
+        upload_limit_bytes: Type.Integer({
+          default: 536_870_912,
+          minimum: 1024,
+          description: 'Largest file upload accepted (feed imports).',
+        }),
+        public_url: Type.String({
+          default: '',
+          description: 'URL under which users reach the API/UI (for links).',
+        }),
+      },
+      'The HTTP API server.',
+    ),
+    log: section(
+      {
+        level: Type.Union(
+          ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
+          { default: 'info', description: 'Lowest level logged.' },
+        ),
+        format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], {
+          default: 'auto',
+          description: 'auto: readable on a terminal, JSON otherwise.',
+        }),
+      },
+      'Structured logs.',
+    ),
+    jobs: section(
+      {
+        retention_purge: Type.String({
+          default: '17 3 * * *',
+          description:
+            'Cron schedule of the retention purge (deletes protected data past its measure retention).',
+        }),
+      },
+      'Scheduled jobs in `yojin serve`.',
+    ),
+    measures: Type.Record(Type.String({ pattern: '^[a-z0-9-]+$' }), measureOverrideSchema, {
+      default: {},
+      description:
+        'Per-measure overrides of the built-in registry (legal basis, retention, default consent, …).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof configSchema>;

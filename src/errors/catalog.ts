@@ -1,0 +1,37 @@
+/**
+ * The one catalog of error codes. Codes are stable: clients and scripts match on them, so a code is
+ * never renamed or reused; add new ones instead. `status` is the HTTP status the API answers with.
+ * Capability modules add their codes here (grouped by prefix) rather than inventing local ones.
+ */
+export const ERROR_CATALOG = {
+  // configuration
+  CONFIG_UNKNOWN_KEY: { status: 500, title: 'Unknown configuration key' },
+  CONFIG_INVALID_VALUE: { status: 500, title: 'Invalid configuration value' },
+  CONFIG_FILE_UNREADABLE: { status: 500, title: 'Configuration file cannot be read or parsed' },
+  // store
+  STORE_UNAVAILABLE: { status: 503, title: 'The store cannot be reached' },
+  STORE_LOCKED: { status: 409, title: 'The embedded store is in use by another process' },
+  MIGRATION_FAILED: { status: 500, title: 'A schema migration failed' },
+  // auth
+  AUTH_MISSING: { status: 401, title: 'Authentication required' },
+  AUTH_INVALID: { status: 401, title: 'The token is not valid' },
+  AUTH_FORBIDDEN: { status: 403, title: 'Your role does not allow this' },
+  // requests
+  REQUEST_INVALID: { status: 400, title: 'The request is not valid' },
+  REQUEST_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  CONFLICT: { status: 409, title: 'Conflict with the current state' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+  // measures and legal basis
+  MEASURE_UNKNOWN: { status: 400, title: 'Unknown measure' },
+  MEASURE_DISABLED: { status: 403, title: 'The measure is disabled' },
+  MEASURE_NO_LEGAL_BASIS: { status: 403, title: 'The measure has no valid legal basis for this' },
+  MEASURE_DATA_NOT_PERMITTED: { status: 403, title: 'The measure may not touch this data' },
+  MEASURE_NO_CONSENT: { status: 403, title: 'The subscriber has not consented to this measure' },
+  // audit
+  AUDIT_CHAIN_BROKEN: { status: 500, title: 'The audit chain is broken' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
