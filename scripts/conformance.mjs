@@ -2,6 +2,7 @@
 // and examples). Each capability adds its check to CHECKS; every check runs, failures are summed.
 // Usage: node scripts/conformance.mjs DATA_DIR
 import { existsSync } from 'node:fs';
+import { feedsCheck } from './conformance-feeds.mjs';
 
 const dataDir = process.argv[2] ?? '../shared/data';
 if (!existsSync(dataDir)) {
@@ -10,7 +11,7 @@ if (!existsSync(dataDir)) {
 }
 
 /** name → async (dataDir) => { passed, failed, notes } */
-const CHECKS = [];
+const CHECKS = [feedsCheck];
 
 let passed = 0;
 let failed = 0;

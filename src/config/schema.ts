@@ -1,13 +1,24 @@
-import { type Static, type TObject, type TProperties, Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { measureOverrideSchema } from '../measures/config.js';
+import { warningConfigSchema } from '../warning/config.js';
+import { casesConfigSchema } from '../cases/config.js';
+import { attributionConfig } from '../attribution/config.js';
+import { notifyConfigSchema, smtpConfigSchema } from '../notify/config.js';
+import { selfserviceConfigSchema } from '../selfservice/config.js';
+import { siteownersConfigSchema } from '../siteowners/config.js';
+import { dnsConfigSchema } from '../dns/config.js';
+import { reputationConfigSchema } from '../reputation/config.js';
+import { rpzConfigSchema } from '../rpz/config.js';
+import { lookupConfigSchema } from '../lookup/config.js';
+import { sharingConfigSchema } from '../sharing/config.js';
+import { feedsConfigSchema } from '../pipeline/config.js';
 
-/** A config section: every key documented, defaults filled in, unknown keys rejected. */
-export function section<P extends TProperties>(props: P, description: string): TObject<P> {
-  return Type.Object(props, { additionalProperties: false, default: {}, description });
-}
+import { HOST_PORT_PATTERN, section } from './section.js';
+
+export { section } from './section.js';
 
 const hostPort = (def: string, description: string) =>
-  Type.String({ default: def, pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5}$', description });
+  Type.String({ default: def, pattern: HOST_PORT_PATTERN, description });
 
 /**
  * The whole configuration. Every capability contributes its own section here; each key has a default
@@ -78,6 +89,19 @@ export const configSchema = Type.Object(
       },
       'Scheduled jobs in `yojin serve`.',
     ),
+    dns: dnsConfigSchema,
+    warning: warningConfigSchema,
+    reputation: reputationConfigSchema,
+    rpz: rpzConfigSchema,
+    lookup: lookupConfigSchema,
+    sharing: sharingConfigSchema,
+    attribution: attributionConfig,
+    cases: casesConfigSchema,
+    notify: notifyConfigSchema,
+    smtp: smtpConfigSchema,
+    selfservice: selfserviceConfigSchema,
+    siteowners: siteownersConfigSchema,
+    feeds: feedsConfigSchema,
     measures: Type.Record(Type.String({ pattern: '^[a-z0-9-]+$' }), measureOverrideSchema, {
       default: {},
       description:

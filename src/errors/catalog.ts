@@ -32,6 +32,32 @@ export const ERROR_CATALOG = {
   MEASURE_NO_CONSENT: { status: 403, title: 'The subscriber has not consented to this measure' },
   // audit
   AUDIT_CHAIN_BROKEN: { status: 500, title: 'The audit chain is broken' },
+  // subscribers, assignments, evidence, attribution
+  SUBSCRIBER_NOT_FOUND: { status: 404, title: 'No such subscriber' },
+  SUBSCRIBER_IMPORT_INVALID: { status: 400, title: 'The subscriber file cannot be imported' },
+  CONSENT_NOT_APPLICABLE: { status: 409, title: 'This measure does not rest on consent' },
+  ASSIGNMENT_FORMAT_UNKNOWN: { status: 400, title: 'Unknown assignment log format' },
+  EVIDENCE_FORMAT_UNKNOWN: { status: 400, title: 'Unknown evidence format' },
+  // feeds: parsers and collectors (src/pipeline)
+  FEED_UNKNOWN_FORMAT: { status: 400, title: 'Unknown feed format' },
+  FEED_UNREADABLE: { status: 400, title: 'The feed cannot be read' },
+  FEED_FETCH_FAILED: { status: 502, title: 'The feed could not be fetched' },
+  FEED_SOURCE_UNKNOWN: { status: 404, title: 'No such feed source' },
+  // cases, notices, outbox, self-service, site owners (src/cases, src/notify, src/selfservice, src/siteowners)
+  CASE_NOT_FOUND: { status: 404, title: 'No such case' },
+  CASE_INVALID_STATE: { status: 409, title: 'The case is not in a state that allows this' },
+  CASE_NO_TEMPLATE: { status: 500, title: 'No notice template for this measure' },
+  NOTICE_NOT_FOUND: { status: 404, title: 'No such notice' },
+  NOTIFY_CHANNEL_UNCONFIGURED: { status: 500, title: 'A notice channel is not configured' },
+  SELFSERVICE_LINK_INVALID: { status: 403, title: 'The self-service link is not valid' },
+  SELFSERVICE_LINK_EXPIRED: { status: 410, title: 'The self-service link has expired' },
+  SELFSERVICE_NOT_CONSENT_BASED: { status: 400, title: 'This measure does not rest on consent' },
+  // canonicalisation and lookup API
+  CANON_INVALID: { status: 400, title: 'The value cannot be canonicalised' },
+  LOOKUP_INVALID_PREFIX: { status: 400, title: 'A hash prefix is not valid base64 of 4 to 32 bytes' },
+  // sharing hub (src/sharing)
+  TAXII_PARTNER_ERROR: { status: 502, title: 'A TAXII partner answered with an error' },
+  SHARING_REFUSED: { status: 403, title: 'The object may not be shared' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

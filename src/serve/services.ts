@@ -1,7 +1,15 @@
 import { buildApi } from '../api/index.js';
 import type { AppContext } from '../app/index.js';
+import { dnsService } from '../dns/index.js';
 import { purgeExpired, Scheduler } from '../jobs/index.js';
 import { parseHostPort } from '../util/hostport.js';
+import { feedsService } from '../pipeline/index.js';
+import { warningService } from '../warning/index.js';
+import { lookupService } from '../lookup/service.js';
+import { rpzService } from '../rpz/index.js';
+import { reputationIngest } from '../reputation/index.js';
+import { reputationService } from '../reputation/service.js';
+import { sharingService } from '../sharing/service.js';
 
 /** A long-running part of `yojin serve` (API, DNS, warning page, workers). */
 export interface Service {
@@ -46,4 +54,4 @@ const schedulerService: ServiceFactory = (ctx) => {
 };
 
 /** Everything `yojin serve` runs, in start order (stopped in reverse). Capabilities add theirs here. */
-export const SERVICES: ServiceFactory[] = [apiService, schedulerService];
+export const SERVICES: ServiceFactory[] = [apiService, schedulerService, reputationService, dnsService, warningService, feedsService(reputationIngest), rpzService, sharingService, lookupService];

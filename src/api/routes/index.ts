@@ -2,10 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/index.js';
 import { auditRoutes } from './audit.js';
 import { healthRoutes } from './health.js';
+import { lookupRoutes } from '../../lookup/routes.js';
+import { sharingRoutes } from '../../sharing/api.js';
+import { attributionRoutes } from '../../attribution/routes.js';
+import { subscriberRoutes } from '../../subscribers/routes.js';
 import { measureRoutes } from './measures.js';
+import { reputationRoutes } from '../../reputation/api.js';
 import { tokenRoutes } from './tokens.js';
 
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
 /** Every route module served by `yojin serve`, in registration order. Capabilities add theirs here. */
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, tokenRoutes, measureRoutes, auditRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, tokenRoutes, measureRoutes, auditRoutes, reputationRoutes, lookupRoutes, sharingRoutes, subscriberRoutes, attributionRoutes];

@@ -1,0 +1,310 @@
+// Policy DNS resolver vs Unbound (same RPZ, same local upstream), with dnsperf.
+// Usage: npm run bench -- dns [--entries N] [--seconds S] [--index-entries N]
+//   --entries        listings loaded into both resolvers (default 100000)
+//   --seconds        length of each dnsperf run (default 10)
+//   --index-entries  size of the standalone index memory/build measurement (default 1000000)
+// Uses PostgreSQL when YOJIN_TEST_DATABASE_URL is set (recommended: the store is then out of process,
+// as in production), else the embedded PGlite store.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createContext } from '../../src/app/index.js';
+import { validateConfig } from '../../src/config/index.js';
+import { DnsResolver, PolicyIndex } from '../../src/dns/index.js';
+import { createLogger } from '../../src/observability/index.js';
+import type { PolicyEntry } from '../../src/policy/index.js';
+import { PGliteStore, PostgresStore, type Store } from '../../src/store/index.js';
+import { freshDatabaseUrl } from '../../src/testing/stores.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) {
+    console.error(`--${name} needs a positive integer`);
+    process.exit(2);
+  }
+  return v;
+}
+const ENTRIES = arg('entries', 100_000);
+const SECONDS = arg('seconds', 10);
+const INDEX_ENTRIES = arg('index-entries', 1_000_000);
+const C2_IPS = 1000;
+
+// ---- synthetic listings -------------------------------------------------------------------------
+interface Listing {
+  name: string;
+  wildcard: boolean;
+  category: string;
+}
+function listing(i: number): Listing {
+  const category = i % 20 === 0 ? 'c2' : i % 3 === 0 ? 'phishing' : 'malware-distribution';
+  return i % 10 === 0
+    ? { name: `w${i}.bad${i % 997}.test`, wildcard: true, category }
+    : { name: `s${i}.bad${i % 997}.test`, wildcard: false, category };
+}
+const c2Ip = (j: number) => `198.18.${(j >> 8) & 3}.${j & 255}`;
+function entry(i: number): PolicyEntry {
+  const l = listing(i);
+  const measure = l.category === 'c2' ? 'block-c2' : 'warn-malicious-site';
+  return { trigger: 'qname', name: l.name, wildcard: l.wildcard, category: l.category, measure, action: measure === 'block-c2' ? 'nxdomain' : 'warn', indicatorId: i + 1 };
+}
+
+// ---- 1. index memory and build time --------------------------------------------------------------
+function measureIndex(n: number) {
+  gc();
+  const entries: PolicyEntry[] = Array.from({ length: n }, (_, i) => entry(i));
+  gc();
+  const before = process.memoryUsage();
+  const t0 = performance.now();
+  const idx = PolicyIndex.build(1, entries);
+  const buildMs = performance.now() - t0;
+  entries.length = 0;
+  gc();
+  const after = process.memoryUsage();
+  const heapAndBuffers = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+  // lookups: listed, subdomain of a wildcard, unlisted
+  const names = Array.from({ length: 200_000 }, (_, k) => (k % 3 === 0 ? listing(k % n).name : k % 3 === 1 ? `x.w${(k % (n / 10)) * 10}.bad${((k % (n / 10)) * 10) % 997}.test` : `n${k}.bench.test`));
+  const t1 = performance.now();
+  let hits = 0;
+  for (const q of names) if (idx.matchName(q)) hits++;
+  const lookupNs = ((performance.now() - t1) * 1e6) / names.length;
+  return { n: idx.qnameCount, buildMs, typedBytes: idx.qnameBytes(), measuredBytes: heapAndBuffers, lookupNs, hits, idx };
+}
+
+// ---- helpers ----------------------------------------------------------------------------------------
+interface Perf {
+  qps: number;
+  avgMs: number;
+  maxMs: number;
+  lost: number;
+  sent: number;
+}
+async function dnsperf(port: number, file: string, seconds: number, maxOutstanding = 200): Promise<Perf> {
+  const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(seconds), '-c', '4', '-q', String(maxOutstanding), '-t', '2']);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  await once(child, 'close');
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? Number.NaN);
+  return {
+    qps: num(/Queries per second:\s+([\d.]+)/),
+    avgMs: num(/Average Latency \(s\):\s+([\d.]+)/) * 1000,
+    maxMs: num(/max ([\d.]+)\)/) * 1000,
+    lost: num(/Queries lost:\s+(\d+)/),
+    sent: num(/Queries sent:\s+(\d+)/),
+  };
+}
+
+function startProcess(cmd: string, args: string[]): Promise<{ child: ChildProcess; firstLine: string }> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve({ child, firstLine: buf.slice(0, nl).trim() });
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return import('node:net').then(
+    (net) =>
+      new Promise((resolve) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const p = (s.address() as { port: number }).port;
+          s.close(() => resolve(p));
+        });
+      }),
+  );
+}
+
+async function waitForDns(port: number) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      execFileSync('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=1', 'probe.bench.test'], { stdio: 'ignore' });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`nothing answers on port ${port}`);
+}
+
+// ---- main ------------------------------------------------------------------------------------------
+const dir = mkdtempSync(join(tmpdir(), 'yojin-bench-dns-'));
+const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
+try {
+  console.log(`# yojin DNS benchmark: ${ENTRIES} listings (+${C2_IPS} C&C IPs), ${SECONDS} s dnsperf runs`);
+  const m = measureIndex(INDEX_ENTRIES);
+  console.log(
+    `policy index @ ${m.n} qname entries: build ${m.buildMs.toFixed(0)} ms; ${(m.typedBytes / m.n).toFixed(1)} bytes/entry (typed arrays), ${(m.measuredBytes / m.n).toFixed(1)} bytes/entry (heap+buffers delta after GC); lookup ${m.lookupNs.toFixed(0)} ns/name`,
+  );
+
+  // the shared upstream, in its own process
+  const up = await startProcess(process.execPath, ['--import', 'tsx', 'src/dns/fixtures/upstream-main.ts', '.bench.test']);
+  cleanups.push(() => void up.child.kill('SIGTERM'));
+  const upstreamPort = Number(up.firstLine);
+
+  // the store, loaded with the listings
+  let store: Store;
+  const pgUrl = await freshDatabaseUrl();
+  if (pgUrl) {
+    store = await PostgresStore.open(pgUrl.url, 4);
+    cleanups.push(() => pgUrl.drop());
+  } else store = await PGliteStore.open();
+  cleanups.push(() => store.close());
+  const config = validateConfig({
+    log: { level: 'warn', format: 'json' },
+    dns: { listen: '127.0.0.1:0', upstreams: [`127.0.0.1:${upstreamPort}`], cache_size: 200_000, refresh_interval_s: 3600 },
+  });
+  const ctx = await createContext(config, { store, log: createLogger(config) });
+  const t0 = performance.now();
+  const now = '2026-11-01T00:00:00Z';
+  await store.copyFrom(
+    'indicators',
+    ['id', 'kind', 'value', 'category', 'scope', 'first_seen', 'last_seen'],
+    (function* () {
+      for (let i = 0; i < ENTRIES; i++) {
+        const l = listing(i);
+        yield [i + 1, 'domain', l.name, l.category, l.wildcard ? 'domain' : 'host', now, now];
+      }
+      for (let j = 0; j < C2_IPS; j++) yield [ENTRIES + j + 1, 'ip', c2Ip(j), 'c2', 'address', now, now];
+    })(),
+  );
+  await store.exec(`SELECT setval('indicators_id_seq', ${ENTRIES + C2_IPS})`);
+  await store.copyFrom('change_log', ['entity_id', 'op'], (function* () {
+    for (let i = 1; i <= ENTRIES + C2_IPS; i++) yield [String(i), 'add'];
+  })());
+  console.log(`store (${store.kind}): loaded ${ENTRIES + C2_IPS} indicators in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const resolver = new DnsResolver(ctx);
+  const t1 = performance.now();
+  const { port: yojinPort } = await resolver.start();
+  cleanups.unshift(() => resolver.stop());
+  console.log(`yojin resolver: policy loaded from the store and indexed in ${(performance.now() - t1).toFixed(0)} ms, serial ${resolver.holder.index.serial}`);
+
+  // the same policy as an RPZ zone for Unbound (warn → local data with the warning address; c2 → CNAME .)
+  const zone: string[] = [
+    '$ORIGIN rpz.bench.',
+    '$TTL 60',
+    '@ SOA localhost. hostmaster.localhost. 1 3600 600 86400 60',
+    '@ NS localhost.',
+  ];
+  for (let i = 0; i < ENTRIES; i++) {
+    const l = listing(i);
+    const rdata = l.category === 'c2' ? 'CNAME .' : 'A 127.0.0.1';
+    zone.push(`${l.name} ${rdata}`);
+    if (l.wildcard) zone.push(`*.${l.name} ${rdata}`);
+  }
+  for (let j = 0; j < C2_IPS; j++) zone.push(`32.${c2Ip(j).split('.').reverse().join('.')}.rpz-ip CNAME .`);
+  writeFileSync(join(dir, 'rpz.zone'), `${zone.join('\n')}\n`);
+  const unboundPort = await freePort();
+  writeFileSync(
+    join(dir, 'unbound.conf'),
+    `server:
+  interface: 127.0.0.1
+  port: ${unboundPort}
+  username: ""
+  chroot: ""
+  directory: "${dir}"
+  pidfile: ""
+  use-syslog: no
+  logfile: ""
+  verbosity: 0
+  num-threads: 1
+  do-not-query-localhost: no
+  module-config: "respip iterator"
+  access-control: 127.0.0.0/8 allow
+  qname-minimisation: no
+  msg-cache-size: 64m
+  rrset-cache-size: 128m
+  outgoing-range: 4096
+  num-queries-per-thread: 4096
+remote-control:
+  control-enable: no
+forward-zone:
+  name: "."
+  forward-addr: 127.0.0.1@${upstreamPort}
+rpz:
+  name: "rpz.bench."
+  zonefile: "${join(dir, 'rpz.zone')}"
+`,
+  );
+  execFileSync('unbound-checkconf', [join(dir, 'unbound.conf')], { stdio: 'ignore' });
+  const tU = performance.now();
+  const unbound = spawn('unbound', ['-d', '-c', join(dir, 'unbound.conf')], { stdio: 'ignore' });
+  cleanups.unshift(() => void unbound.kill('SIGTERM'));
+  await waitForDns(unboundPort);
+  console.log(`unbound: started with the ${zone.length}-line RPZ in ${(performance.now() - tU).toFixed(0)} ms (1 thread)`);
+
+  // query mixes: warm = 2000 names repeated (20% listed); cold = unique names (20% listed)
+  const listedName = (k: number) => {
+    const l = listing(k % ENTRIES);
+    return l.wildcard ? `www.${l.name}` : l.name;
+  };
+  const warm: string[] = [];
+  for (let k = 0; k < 2000; k++) warm.push(`${k % 5 === 0 ? listedName(k * 37) : `n${k}.bench.test`} A`);
+  writeFileSync(join(dir, 'warm.txt'), `${warm.join('\n')}\n`);
+  const coldLines = Math.max(200_000, SECONDS * 60_000);
+  const cold: string[] = [];
+  for (let k = 0; k < coldLines; k++) cold.push(`${k % 5 === 0 ? listedName(k * 7919) : `c${k}-${(k * 2654435761) >>> 0}.bench.test`} A`);
+  writeFileSync(join(dir, 'cold.txt'), `${cold.join('\n')}\n`);
+
+  const row = (name: string, y: Perf, u: Perf) =>
+    console.log(
+      `${name.padEnd(11)} yojin ${y.qps.toFixed(0).padStart(7)} qps avg ${y.avgMs.toFixed(2)} ms max ${y.maxMs.toFixed(1)} ms lost ${y.lost} | unbound ${u.qps.toFixed(0).padStart(7)} qps avg ${u.avgMs.toFixed(2)} ms max ${u.maxMs.toFixed(1)} ms lost ${u.lost} | ratio yojin/unbound ${(y.qps / u.qps).toFixed(2)}`,
+    );
+  // warm-up both caches, then measure
+  await dnsperf(yojinPort, join(dir, 'warm.txt'), 2);
+  await dnsperf(unboundPort, join(dir, 'warm.txt'), 2);
+  row('cache-warm', await dnsperf(yojinPort, join(dir, 'warm.txt'), SECONDS), await dnsperf(unboundPort, join(dir, 'warm.txt'), SECONDS));
+  row('cache-cold', await dnsperf(yojinPort, join(dir, 'cold.txt'), SECONDS), await dnsperf(unboundPort, join(dir, 'cold.txt'), SECONDS));
+
+  // a 10k-change delta and a full rebuild, each applied while dnsperf runs
+  for (const kind of ['delta', 'full'] as const) {
+    const perf = dnsperf(yojinPort, join(dir, 'warm.txt'), SECONDS);
+    await new Promise((r) => setTimeout(r, (SECONDS * 1000) / 3));
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    let swapMs = 0;
+    if (kind === 'delta') {
+      const half = 5000;
+      const base = ENTRIES + C2_IPS;
+      await store.copyFrom('indicators', ['id', 'kind', 'value', 'category', 'scope', 'first_seen', 'last_seen'], (function* () {
+        for (let i = 0; i < half; i++) yield [base + i + 1, 'domain', `new${i}.delta.test`, 'phishing', 'host', now, now];
+      })());
+      await store.query(`UPDATE indicators SET status = 'delisted' WHERE id <= ${half}`);
+      await store.copyFrom('change_log', ['entity_id', 'op'], (function* () {
+        for (let i = 0; i < half; i++) yield [String(base + i + 1), 'add'];
+        for (let i = 1; i <= half; i++) yield [String(i), 'remove'];
+      })());
+      loop.enable();
+      const t = performance.now();
+      await resolver.holder.refresh();
+      swapMs = performance.now() - t;
+    } else {
+      loop.enable();
+      const t = performance.now();
+      await resolver.holder.loadFull('bench');
+      swapMs = performance.now() - t;
+    }
+    loop.disable();
+    const p = await perf;
+    console.log(
+      `${kind === 'delta' ? '10k delta' : 'full rebuild'} during dnsperf: applied in ${swapMs.toFixed(0)} ms (serial ${resolver.holder.index.serial}); event loop blocked at most ${(loop.max / 1e6).toFixed(1)} ms; dnsperf ${p.qps.toFixed(0)} qps, lost ${p.lost} of ${p.sent}, worst latency ${p.maxMs.toFixed(1)} ms`,
+    );
+  }
+} finally {
+  for (const c of cleanups) await Promise.resolve(c()).catch(() => {});
+}
+process.exit(0);

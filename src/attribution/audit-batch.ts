@@ -1,0 +1,46 @@
+import { type AuditEvent, type AuditRecord, GENESIS_HASH, recordHash } from '../audit/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Queryable } from '../store/index.js';
+
+/** The advisory lock src/audit/log.ts serialises appends with (the same number, so the two interleave safely). */
+const AUDIT_LOCK = 7235002;
+
+/**
+ * Appends many audit records in one go, chained exactly as appendAudit chains one: the lock, one
+ * read of the head, hashes computed here, one bulk insert. Attribution writes one record per
+ * attributed subscriber; doing that one appendAudit at a time (three round trips each) dominated a
+ * 100k-evidence run, this takes one COPY. Must run inside the caller's transaction.
+ */
+export async function appendAuditBatch(tx: Queryable, events: AuditEvent[], clock: Clock): Promise<number> {
+  if (events.length === 0) return 0;
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+  const last = await tx.query<{ seq: number | string; hash: string }>(
+    'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+  );
+  let seq = last.rows[0] ? Number(last.rows[0].seq) : 0;
+  let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+  const at = new Date(clock.now().getTime());
+  const rows: unknown[][] = [];
+  for (const e of events) {
+    const rec: Omit<AuditRecord, 'hash'> = {
+      seq: ++seq,
+      at,
+      actor: e.actor,
+      measure: e.measure ?? null,
+      legalBasis: e.legalBasis ?? null,
+      action: e.action,
+      subject: e.subject ?? null,
+      outcome: e.outcome,
+      details: e.details ?? {},
+      prevHash,
+    };
+    const hash = recordHash(rec);
+    rows.push([rec.seq, at, rec.actor, rec.measure, rec.legalBasis, rec.action, rec.subject, rec.outcome, rec.details, prevHash, hash]);
+    prevHash = hash;
+  }
+  return tx.copyFrom(
+    'audit_log',
+    ['seq', 'at', 'actor', 'measure', 'legal_basis', 'action', 'subject', 'outcome', 'details', 'prev_hash', 'hash'],
+    rows,
+  );
+}

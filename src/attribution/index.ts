@@ -1,0 +1,8 @@
+export {
+  type AttributeOptions,
+  type AttributionReport,
+  attributePending,
+  UNATTRIBUTED_REASONS,
+  type UnattributedReason,
+} from './attribute.js';
+export { attributionConfig } from './config.js';

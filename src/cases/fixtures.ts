@@ -1,0 +1,30 @@
+import type { Queryable } from '../store/index.js';
+
+/**
+ * Test and benchmark data: subscribers and attributed evidence inserted directly, as the attribution
+ * module (src/attribution) leaves them (evidence.subscriber_id and attributed_at filled in).
+ */
+export async function addSubscriber(
+  db: Queryable,
+  id: string,
+  contact: { email?: string; postal?: string; name?: string } = { email: `${id}@example.jp` },
+  language: 'ja' | 'en' = 'ja',
+) {
+  await db.query(
+    `INSERT INTO subscribers (id, language, contact) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET contact = EXCLUDED.contact, language = EXCLUDED.language`,
+    [id, language, JSON.stringify(contact)],
+  );
+}
+
+export async function addEvidence(
+  db: Queryable,
+  e: { subscriber: string; seenAt: Date | string; addr?: string; family?: string; measure?: string; kind?: string },
+): Promise<number> {
+  const r = await db.query<{ id: string }>(
+    `INSERT INTO evidence (measure, addr, port, seen_at, kind, family, source, attributed_at, subscriber_id)
+     VALUES ($1, $2, 40000, $3, $4, $5, 'test-sinkhole', $3, $6) RETURNING id`,
+    [e.measure ?? 'notify-infected', e.addr ?? '198.51.100.7', e.seenAt, e.kind ?? 'sinkhole', e.family ?? null, e.subscriber],
+  );
+  return Number(r.rows[0].id);
+}

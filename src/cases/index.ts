@@ -1,0 +1,17 @@
+export { casesConfigSchema } from './config.js';
+export { advanceCases, type CycleReport, linkEvidence, resolveCase, runCycle } from './cycle.js';
+export { enqueueNotice, evidenceSummary, readContact, renderNotice } from './notices.js';
+export {
+  annotateCase,
+  type CaseDetail,
+  type CaseFilter,
+  closeCase,
+  getCase,
+  holdCase,
+  listCases,
+  markFixed,
+  previewNotice,
+  releaseCase,
+  showCase,
+} from './ops.js';
+export { type CaseRow, type CaseState, decide, STAGE_NAMES, type Step } from './schedule.js';

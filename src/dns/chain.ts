@@ -1,0 +1,235 @@
+/**
+ * The resolver's handler chain (CoreDNS style). THE ORDER IS DECLARED HERE, in `CHAIN`, and nowhere else.
+ *
+ * Contract of a handler: `(req, next) => Promise<DnsReply>`.
+ * - A handler either answers (returns a DnsReply without calling `next`) or delegates (`await next(req)`)
+ *   and may then inspect or replace the reply on its way back.
+ * - `req` arrives parsed and validated (one question, opcode QUERY, EDNS version 0 — the server answers
+ *   FORMERR / NOTIMP / BADVERS itself before the chain). Handlers may annotate `req` (consent,
+ *   passthru, cached) for the handlers after them; they never mutate `req.query`.
+ * - A reply with `packet: null` means "send nothing" (action drop).
+ * - Handlers never throw for DNS-level failures: they answer SERVFAIL (with an EDE) instead. An
+ *   exception escaping the chain is a bug; the server answers SERVFAIL and counts it.
+ * - Nothing in the chain logs client addresses or query names (metrics only).
+ *
+ * Order:
+ *   1. metrics         — counts every reply by action and rcode (outermost: sees the final reply)
+ *   2. consent         — client address (+port, for CGNAT blocks) → subscriber → measures that apply
+ *   3. qnamePolicy     — the query name: exact listing or a parent's wildcard listing → policy answer
+ *   4. responsePolicy  — on the way back: CNAME targets and answer addresses (rpz-ip) → policy answer
+ *   5. cache           — upstream answers (pre-policy, so 4 runs on hits too) within their TTL
+ *   6. forward         — the upstreams, with failover and TCP retry; SERVFAIL + EDE when all fail
+ */
+import type { Answer, Packet } from 'dns-packet';
+import ipaddr from 'ipaddr.js';
+import type { PolicyAction } from '../policy/index.js';
+import {
+  type ClientEdns,
+  EDE_NO_REACHABLE_AUTHORITY,
+  errorResponse,
+  optRecord,
+  type PolicyAnswerConfig,
+  policyResponse,
+  RCODE,
+  responseFlags,
+} from './answers.js';
+import { AnswerCache } from './cache.js';
+import type { ClientConsent, ConsentSnapshot } from './consent.js';
+import type { Forwarder } from './forward.js';
+import type { DnsMetrics } from './metrics.js';
+import type { PolicyHit, PolicyIndex } from './policy-index.js';
+
+export interface DnsRequest {
+  query: Packet;
+  /** Canonical query name: lower case, no trailing dot. */
+  qname: string;
+  qtype: string;
+  qclass: string;
+  edns: ClientEdns;
+  transport: 'udp' | 'tcp';
+  client: { address: string; port: number };
+  /** Set by `consent`. */
+  consent?: ClientConsent;
+  /** Set by `qnamePolicy` when a passthru listing matched: no policy for this query at all. */
+  passthru?: boolean;
+  /** Set by `cache` when the reply came from the cache. */
+  cached?: boolean;
+}
+
+export interface DnsReply {
+  /** null: send nothing (drop). */
+  packet: Packet | null;
+  /** The policy action taken, or 'resolve' (no policy), 'servfail' (upstreams failed). */
+  action: PolicyAction | 'resolve' | 'servfail';
+}
+
+export type Next = (req: DnsRequest) => Promise<DnsReply>;
+export type Handler = (req: DnsRequest, next: Next) => Promise<DnsReply>;
+
+/** What the handlers share: the current policy and consent (swapped atomically), cache, upstreams. */
+export interface ChainDeps {
+  policy(): PolicyIndex;
+  consent(): ConsentSnapshot;
+  cache: AnswerCache;
+  forwarder: Forwarder;
+  metrics: DnsMetrics;
+  answers: PolicyAnswerConfig;
+}
+
+/** Applies a hit: the configured action if the client's consent covers the hit's measure. */
+function enforce(req: DnsRequest, hit: PolicyHit, deps: ChainDeps): DnsReply | undefined {
+  const consent = req.consent;
+  if (!consent || !consent[hit.measure]) return undefined;
+  switch (hit.action) {
+    case 'passthru':
+      return undefined;
+    case 'drop':
+      return { packet: null, action: 'drop' };
+    default:
+      return {
+        packet: policyResponse(req.query, req.qname, req.qtype, hit, hit.action, req.edns, consent.known, deps.answers),
+        action: hit.action,
+      };
+  }
+}
+
+const metrics =
+  (deps: ChainDeps): Handler =>
+  async (req, next) => {
+    const reply = await next(req);
+    const rcode = reply.packet ? ((reply.packet as { flags?: number }).flags ?? 0) & 0xf : -1;
+    deps.metrics.queries.inc({
+      action: reply.action,
+      rcode: reply.packet ? ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'][rcode] ?? String(rcode) : 'none',
+      transport: req.transport,
+    });
+    return reply;
+  };
+
+const consent =
+  (deps: ChainDeps): Handler =>
+  (req, next) => {
+    req.consent = deps.consent().forClient(req.client.address, req.client.port);
+    return next(req);
+  };
+
+const qnamePolicy =
+  (deps: ChainDeps): Handler =>
+  (req, next) => {
+    const hit = deps.policy().matchName(req.qname);
+    if (hit) {
+      if (hit.action === 'passthru' && req.consent?.[hit.measure]) req.passthru = true;
+      const reply = enforce(req, hit, deps);
+      if (reply) return Promise.resolve(reply);
+    }
+    return next(req);
+  };
+
+function canonical(name: string): string {
+  const n = name.toLowerCase();
+  return n.endsWith('.') ? n.slice(0, -1) : n;
+}
+
+const responsePolicy =
+  (deps: ChainDeps): Handler =>
+  async (req, next) => {
+    const reply = await next(req);
+    if (req.passthru || !reply.packet || !req.consent) return reply;
+    if (!req.consent['warn-malicious-site'] && !req.consent['block-c2']) return reply;
+    const policy = deps.policy();
+    for (const a of reply.packet.answers ?? []) {
+      let hit: PolicyHit | undefined;
+      if (a.type === 'CNAME' || a.type === 'DNAME') hit = policy.matchName(canonical(String(a.data)));
+      else if (a.type === 'A' || a.type === 'AAAA') {
+        try {
+          hit = policy.matchAddress(new Uint8Array(ipaddr.parse(String(a.data)).toByteArray()));
+        } catch {
+          hit = undefined;
+        }
+      }
+      if (!hit) continue;
+      const enforced = enforce(req, hit, deps);
+      if (enforced) return enforced;
+    }
+    return reply;
+  };
+
+const cache =
+  (deps: ChainDeps): Handler =>
+  async (req, next) => {
+    const cd = (((req.query as { flags?: number }).flags ?? 0) & (1 << 4)) !== 0;
+    const key = AnswerCache.key(req.qname, req.qtype, req.qclass, req.edns.dnssecOk || cd);
+    const hit = deps.cache.get(key);
+    if (hit) {
+      deps.metrics.cacheHits.inc();
+      req.cached = true;
+      return { packet: hit, action: 'resolve' };
+    }
+    deps.metrics.cacheMisses.inc();
+    const reply = await next(req);
+    if (reply.packet && reply.action === 'resolve') deps.cache.set(key, reply.packet);
+    return reply;
+  };
+
+const forward =
+  (deps: ChainDeps): Handler =>
+  async (req) => {
+    const cd = (((req.query as { flags?: number }).flags ?? 0) & (1 << 4)) !== 0;
+    try {
+      const q = req.query.questions![0];
+      const res = await deps.forwarder.resolve({ name: q.name, type: q.type, class: q.class }, req.edns.dnssecOk, cd);
+      return { packet: res, action: 'resolve' };
+    } catch (err) {
+      return {
+        packet: errorResponse(req.query, RCODE.SERVFAIL, req.edns, {
+          code: EDE_NO_REACHABLE_AUTHORITY,
+          text: `yojin: no upstream resolver answered (${(err as Error).message})`,
+        }),
+        action: 'servfail',
+      };
+    }
+  };
+
+/** THE order of the chain (see the contract above). */
+export const CHAIN: Array<(deps: ChainDeps) => Handler> = [metrics, consent, qnamePolicy, responsePolicy, cache, forward];
+
+/** Composes the chain into one function. */
+export function buildChain(deps: ChainDeps, factories = CHAIN): Next {
+  const handlers = factories.map((f) => f(deps));
+  const run =
+    (i: number): Next =>
+    (req) => {
+      const h = handlers[i];
+      if (!h) return Promise.reject(new Error('the last handler of the chain called next()'));
+      return h(req, run(i + 1));
+    };
+  return run(0);
+}
+
+/**
+ * Turns an upstream (or cached) answer into the reply to this client: its id, its RD bit, our OPT
+ * record (only if the client sent one). Policy replies are built complete and pass through unchanged.
+ */
+export function finalise(req: DnsRequest, reply: DnsReply): Packet | null {
+  const p = reply.packet;
+  if (!p) return null;
+  if (reply.action !== 'resolve' && reply.action !== 'servfail') return p;
+  const upstreamFlags = (p as { flags?: number }).flags ?? 0;
+  // Keep AD and the upstream rcode; drop AA (we are not authoritative) and TC (we re-check size).
+  const keep = upstreamFlags & ((1 << 5) | 0xf);
+  const additionals = (p.additionals ?? []).filter((a) => a.type !== 'OPT') as Answer[];
+  if (req.edns.present) {
+    const upstreamOpt = (p.additionals ?? []).find((a) => a.type === 'OPT') as { options?: { code: number; data?: Buffer }[] } | undefined;
+    const edeFromUs = reply.action === 'servfail' ? (upstreamOpt?.options ?? []).filter((o) => o.code === 15 && o.data) : [];
+    additionals.push(optRecord(req.edns, edeFromUs as { code: number; data: Buffer }[]));
+  }
+  return {
+    id: req.query.id,
+    type: 'response',
+    flags: responseFlags(req.query, keep & 0xf, keep & (1 << 5)),
+    questions: req.query.questions,
+    answers: p.answers ?? [],
+    authorities: p.authorities ?? [],
+    additionals,
+  } as Packet;
+}

@@ -1,0 +1,192 @@
+/**
+ * UDP and TCP listeners: parse and validate each query, run the handler chain, send the answer.
+ *
+ * Malformed input never crashes the server: a packet shorter than a header (or, over TCP, a
+ * connection that sends one) is dropped; a packet whose header is readable but whose body is not
+ * gets FORMERR. TCP carries several length-prefixed queries per connection (answered as they
+ * complete, RFC 7766 pipelining) and closes after `tcp_idle_timeout_ms` without a query.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
+import dnsPacket, { type Packet } from 'dns-packet';
+import { type ClientEdns, errorResponse, optRecord, RCODE, readEdns } from './answers.js';
+import { type DnsRequest, finalise, type Next } from './chain.js';
+import type { DnsMetrics } from './metrics.js';
+
+const NO_EDNS: ClientEdns = { present: false, udpSize: 512, dnssecOk: false, structured: false, version: 0 };
+
+/** A 12-byte FORMERR header for a query whose header is readable but whose body is not. */
+function formerrHeader(raw: Buffer): Buffer {
+  const out = Buffer.alloc(12);
+  out.writeUInt16BE(raw.readUInt16BE(0), 0);
+  const qflags = raw.readUInt16BE(2);
+  // QR, the query's opcode and RD, RA, rcode FORMERR; no sections (we could not read them).
+  out.writeUInt16BE(0x8000 | (qflags & 0x7800) | (qflags & 0x0100) | 0x0080 | RCODE.FORMERR, 2);
+  return out;
+}
+
+export class DnsServer {
+  private udp4?: Socket;
+  private tcp?: Server;
+  private readonly conns = new Set<TcpSocket>();
+
+  constructor(
+    private readonly chain: Next,
+    private readonly metrics: DnsMetrics,
+    private readonly opts: { tcpIdleTimeoutMs: number; onBug?: (err: unknown) => void },
+  ) {}
+
+  /** Listens on host:port for UDP and TCP (port 0: the same free port for both). */
+  async listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    const family = host.includes(':') ? 'udp6' : 'udp4';
+    for (let attempt = 0; ; attempt++) {
+      const udp = createSocket({ type: family, reuseAddr: false });
+      udp.on('message', (msg, rinfo) => void this.onUdp(udp, msg, rinfo));
+      udp.on('error', () => {});
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(port, host, () => {
+          udp.off('error', reject);
+          resolve();
+        });
+      });
+      const bound = udp.address().port;
+      const tcp = createServer((s) => this.onTcp(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          tcp.once('error', reject);
+          tcp.listen(bound, host, () => {
+            tcp.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (err) {
+        udp.close();
+        // port 0 picked a UDP port whose TCP twin is taken: try another
+        if (port === 0 && attempt < 10) continue;
+        throw err;
+      }
+      this.udp4 = udp;
+      this.tcp = tcp;
+      return { host, port: bound };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.udp4?.close();
+    for (const c of this.conns) c.destroy();
+    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+  }
+
+  /** Parses and answers one query; returns the encoded answer, or null to send nothing. */
+  async answer(raw: Buffer, transport: 'udp' | 'tcp', client: { address: string; port: number }): Promise<Buffer | null> {
+    if (raw.length < 12) {
+      this.metrics.malformed.inc({ outcome: 'dropped' });
+      return null;
+    }
+    if (raw.readUInt16BE(2) & 0x8000) {
+      this.metrics.malformed.inc({ outcome: 'dropped' }); // a response sent to us: never answer it
+      return null;
+    }
+    let query: Packet;
+    try {
+      query = dnsPacket.decode(raw);
+    } catch {
+      this.metrics.malformed.inc({ outcome: 'formerr' });
+      return formerrHeader(raw);
+    }
+    const questions = query.questions ?? [];
+    const edns = readEdns(query);
+    if (questions.length !== 1 || typeof questions[0]?.name !== 'string') {
+      this.metrics.malformed.inc({ outcome: 'formerr' });
+      return dnsPacket.encode(errorResponse({ ...query, questions: [] } as Packet, RCODE.FORMERR, edns));
+    }
+    const flags = (query as { flags?: number }).flags ?? 0;
+    if ((flags >> 11) & 0xf) return dnsPacket.encode(errorResponse(query, RCODE.NOTIMP, edns)); // not QUERY
+    if (edns.present && edns.version > 0) {
+      // BADVERS (RFC 6891): extended rcode 16 = upper bits 1 in the OPT record, header rcode 0.
+      const res = errorResponse(query, RCODE.NOERROR, NO_EDNS);
+      res.additionals = [{ ...(optRecord(edns) as object), extendedRcode: 1 } as never];
+      return dnsPacket.encode(res);
+    }
+    const q = questions[0];
+    let qname = q.name.toLowerCase();
+    if (qname.endsWith('.')) qname = qname.slice(0, -1);
+    const req: DnsRequest = {
+      query,
+      qname,
+      qtype: String(q.type),
+      qclass: String(q.class ?? 'IN'),
+      edns,
+      transport,
+      client,
+    };
+    let out: Packet | null;
+    try {
+      out = finalise(req, await this.chain(req));
+    } catch (err) {
+      this.opts.onBug?.(err);
+      out = errorResponse(query, RCODE.SERVFAIL, edns);
+    }
+    if (!out) return null;
+    let buf: Buffer;
+    try {
+      buf = dnsPacket.encode(out);
+    } catch (err) {
+      this.opts.onBug?.(err);
+      buf = dnsPacket.encode(errorResponse(query, RCODE.SERVFAIL, edns));
+    }
+    if (transport === 'udp' && buf.length > edns.udpSize) {
+      // Too big for the client's UDP buffer: TC=1 and no records, so it retries over TCP.
+      buf = dnsPacket.encode({
+        ...out,
+        flags: ((out as { flags?: number }).flags ?? 0) | (1 << 9),
+        answers: [],
+        authorities: [],
+        additionals: (out.additionals ?? []).filter((a) => a.type === 'OPT'),
+      } as Packet);
+    }
+    return buf;
+  }
+
+  private async onUdp(sock: Socket, msg: Buffer, rinfo: RemoteInfo) {
+    try {
+      const res = await this.answer(msg, 'udp', { address: rinfo.address, port: rinfo.port });
+      if (res) sock.send(res, rinfo.port, rinfo.address);
+    } catch (err) {
+      this.opts.onBug?.(err);
+    }
+  }
+
+  private onTcp(sock: TcpSocket) {
+    this.conns.add(sock);
+    sock.setNoDelay(true);
+    sock.setTimeout(this.opts.tcpIdleTimeoutMs, () => sock.destroy());
+    sock.on('close', () => this.conns.delete(sock));
+    sock.on('error', () => sock.destroy());
+    let buf = Buffer.alloc(0);
+    const client = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
+    sock.on('data', (d) => {
+      buf = buf.length ? Buffer.concat([buf, d]) : d;
+      while (buf.length >= 2) {
+        const n = buf.readUInt16BE(0);
+        if (buf.length < 2 + n) break;
+        const msg = buf.subarray(2, 2 + n);
+        buf = buf.subarray(2 + n);
+        if (n < 12) {
+          this.metrics.malformed.inc({ outcome: 'dropped' });
+          sock.destroy(); // cannot even read a header: the stream is not DNS
+          return;
+        }
+        void this.answer(Buffer.from(msg), 'tcp', client)
+          .then((res) => {
+            if (!res || sock.destroyed) return;
+            const len = Buffer.allocUnsafe(2);
+            len.writeUInt16BE(res.length);
+            sock.write(Buffer.concat([len, res]));
+          })
+          .catch((err) => this.opts.onBug?.(err));
+      }
+    });
+  }
+}

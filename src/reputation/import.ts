@@ -1,0 +1,244 @@
+import type { AppContext } from '../app/index.js';
+import { type FeedIngest, isLineError, type ParseItem } from '../pipeline/index.js';
+import { loadAllowSet } from './allowlist.js';
+import { logChanges } from './changelog.js';
+import { type Guards, prepareRecord, type StagedRow } from './guards.js';
+import { rescore } from './score.js';
+import { ensureSource, recordSourceHealth, type SourceRow } from './sources.js';
+import { loadTopSites } from './top-sites.js';
+import type { ImportSummary } from './types.js';
+
+export interface ImportOptions {
+  /** Source name (created with defaults on first import). */
+  source: string;
+  /** Feed format name (recorded on the source; parsing happened upstream). */
+  format: string;
+  items: AsyncIterable<ParseItem> | Iterable<ParseItem>;
+  /** Called after each batch with the running summary (progress bars). */
+  onProgress?: (s: ImportSummary) => void;
+}
+
+const MAX_REJECTS_KEPT = 1000;
+const SCOPE_RANK: Record<string, number> = { url: 0, address: 0, host: 1, domain: 2 };
+
+const STAGE_COLUMNS = [
+  'seq', 'kind', 'value', 'expr', 'registrable', 'net', 'category', 'scope', 'scope_rank',
+  'scope_reason', 'init_status', 'evidence_at', 'is_primary', 'raw',
+];
+
+let topSitesCache: { file: string; set: Set<string> } | undefined;
+function topSites(file: string): Set<string> {
+  if (topSitesCache?.file !== file) topSitesCache = { file, set: loadTopSites(file) };
+  return topSitesCache.set;
+}
+
+/** The guards (top sites + current allowlist) as the config and store have them now. */
+export async function currentGuards(ctx: AppContext): Promise<Guards> {
+  return { topSites: topSites(ctx.config.reputation.top_sites_file), allow: await loadAllowSet(ctx.store) };
+}
+
+/**
+ * Imports parsed feed records: canonicalise, guard the scope, then per batch COPY into a staging
+ * table and merge with set-based SQL (no query per line). Idempotent: the same input again only
+ * moves last_seen / times_seen. Memory is bounded by the batch size, whatever the feed's size.
+ */
+export async function importFeed(ctx: AppContext, opts: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const source = await ensureSource(ctx, ctx.store, opts.source, opts.format);
+  const guards = await currentGuards(ctx);
+  const summary: ImportSummary = {
+    source: source.name,
+    format: opts.format,
+    read: 0,
+    new: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: [],
+    rejectedCount: 0,
+    derivedHosts: 0,
+    durationMs: 0,
+  };
+  const reject = (line: number, reason: string) => {
+    summary.rejectedCount++;
+    if (summary.rejected.length < MAX_REJECTS_KEPT) summary.rejected.push({ line, reason });
+  };
+  const batchSize = ctx.config.reputation.import_batch_size;
+  let batch: StagedRow[] = [];
+  let records = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    records = 0;
+    const counts = await mergeBatch(ctx, source, rows);
+    summary.new += counts.new;
+    summary.updated += counts.updated;
+    summary.unchanged += counts.unchanged;
+    summary.derivedHosts += counts.derived;
+    opts.onProgress?.({ ...summary, durationMs: performance.now() - started });
+  };
+
+  for await (const item of opts.items) {
+    summary.read++;
+    if (isLineError(item)) {
+      reject(item.line, item.reason);
+      continue;
+    }
+    const p = prepareRecord(item, guards);
+    if ('reason' in p) {
+      reject(item.line, p.reason);
+      continue;
+    }
+    for (const r of p.rows) batch.push(r);
+    if (++records >= batchSize) await flush();
+  }
+  await flush();
+  summary.durationMs = Math.round(performance.now() - started);
+  await recordSourceHealth(ctx.store, source.id, {
+    last_import_at: ctx.clock.now().toISOString(),
+    last_import: {
+      format: opts.format,
+      read: summary.read,
+      new: summary.new,
+      updated: summary.updated,
+      unchanged: summary.unchanged,
+      rejected: summary.rejectedCount,
+    },
+  });
+  ctx.log.info({ ...summary, rejected: summary.rejectedCount }, 'feed imported');
+  return summary;
+}
+
+/** The sink for the pipeline's scheduled pulls: `feedsService(reputationIngest)` in src/serve/services.ts. */
+export function reputationIngest(ctx: AppContext): FeedIngest {
+  return (source, items) => importFeed(ctx, { source: source.name, format: source.format, items });
+}
+
+/**
+ * The sink the pipeline's collectors call with a parsed feed: same as `yojin import`.
+ */
+export function ingest(
+  ctx: AppContext,
+  source: string | { name: string; format?: string | null },
+  items: AsyncIterable<ParseItem> | Iterable<ParseItem>,
+  format?: string,
+): Promise<ImportSummary> {
+  const name = typeof source === 'string' ? source : source.name;
+  const fmt = format ?? (typeof source === 'string' ? undefined : source.format) ?? 'unknown';
+  return importFeed(ctx, { source: name, format: fmt, items });
+}
+
+interface BatchCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+  derived: number;
+}
+
+async function mergeBatch(ctx: AppContext, source: SourceRow, rows: StagedRow[]): Promise<BatchCounts> {
+  const now = ctx.clock.now();
+  return ctx.store.transaction(async (tx) => {
+    await tx.exec(`
+      CREATE TEMP TABLE rep_stage (
+        seq int, kind text, value text, expr text, registrable text, net text, category text,
+        scope text, scope_rank int, scope_reason text, init_status text, evidence_at timestamptz,
+        is_primary boolean, raw jsonb
+      ) ON COMMIT DROP`);
+    await tx.copyFrom('rep_stage', STAGE_COLUMNS, stageRows(rows));
+    // One row per indicator; the widest scope a record asserts wins, newest evidence kept.
+    await tx.exec(`
+      CREATE TEMP TABLE rep_batch ON COMMIT DROP AS
+        SELECT DISTINCT ON (kind, value) kind, value, expr, registrable, net, category, scope, scope_rank,
+          scope_reason, init_status, max(evidence_at) OVER w AS evidence_at, raw
+        FROM rep_stage WINDOW w AS (PARTITION BY kind, value)
+        ORDER BY kind, value, scope_rank DESC, is_primary DESC, seq`);
+    await tx.query(
+      `CREATE TEMP TABLE rep_old ON COMMIT DROP AS
+        SELECT i.id, i.kind, i.value, i.status, i.category, i.scope,
+          EXISTS (SELECT 1 FROM observations o WHERE o.indicator_id = i.id AND o.source_id = ${Number(source.id)}) AS had_obs
+        FROM indicators i JOIN rep_batch b ON b.kind = i.kind AND b.value = i.value`,
+    );
+    await tx.query(
+      `INSERT INTO indicators (kind, value, expr, registrable, net, category, status, scope, scope_reason,
+          confidence, first_seen, last_seen, created_at, updated_at)
+        SELECT kind, value, expr, registrable, net::cidr, category, init_status, scope, scope_reason, 0,
+          least(coalesce(evidence_at, $1), $1), $1, $1, $1
+        FROM rep_batch
+        ORDER BY kind, value
+        ON CONFLICT (kind, value) DO UPDATE SET
+          last_seen = greatest(indicators.last_seen, excluded.last_seen),
+          first_seen = least(indicators.first_seen, excluded.first_seen),
+          scope = CASE WHEN ${rankSql('excluded.scope')} > ${rankSql('indicators.scope')} THEN excluded.scope ELSE indicators.scope END,
+          -- a URL's reason says whether its host is listed too, which can change (allowlist, guards)
+          scope_reason = CASE WHEN ${rankSql('excluded.scope')} > ${rankSql('indicators.scope')} OR indicators.kind = 'url'
+            THEN excluded.scope_reason ELSE indicators.scope_reason END`,
+      [now],
+    );
+    await tx.query(
+      `INSERT INTO observations (indicator_id, source_id, category, first_seen, last_seen, times_seen, raw, evidence_at)
+        SELECT i.id, $2, b.category, least(coalesce(b.evidence_at, $1), $1), $1, 1, b.raw, b.evidence_at
+        FROM rep_batch b JOIN indicators i ON i.kind = b.kind AND i.value = b.value
+        ORDER BY i.id
+        ON CONFLICT (indicator_id, source_id) DO UPDATE SET
+          last_seen = greatest(observations.last_seen, excluded.last_seen),
+          times_seen = observations.times_seen + 1,
+          category = excluded.category,
+          raw = excluded.raw,
+          evidence_at = greatest(observations.evidence_at, excluded.evidence_at)`,
+      [now, source.id],
+    );
+    const ids = 'SELECT i2.id FROM indicators i2 JOIN rep_batch b2 ON b2.kind = i2.kind AND b2.value = i2.value';
+    await rescore(tx, ctx.config, now, ids);
+    await logChanges(tx, { oldTable: 'rep_old', idsSql: ids, params: [now], atParam: 1 });
+    await tx.query(
+      `INSERT INTO indicator_history (indicator_id, at, actor, action, from_status, to_status, reason)
+        SELECT i.id, $1, $2, 'status', o.status, i.status, 'seen again by ' || $3
+        FROM indicators i JOIN rep_old o ON o.id = i.id WHERE o.status <> i.status`,
+      [now, `source:${source.name}`, source.name],
+    );
+    await tx.query(
+      `UPDATE indicators i SET updated_at = $1 FROM rep_old o
+        WHERE o.id = i.id AND (o.status <> i.status OR o.category <> i.category OR o.scope <> i.scope)`,
+      [now],
+    );
+    const c = await tx.query<{ new: number; updated: number; unchanged: number; derived: number }>(
+      `SELECT
+         count(*) FILTER (WHERE s.is_primary AND o.id IS NULL)::int AS new,
+         count(*) FILTER (WHERE s.is_primary AND o.id IS NOT NULL AND (NOT o.had_obs OR o.status <> i.status
+           OR o.category <> i.category OR o.scope <> i.scope))::int AS updated,
+         count(*) FILTER (WHERE s.is_primary AND o.id IS NOT NULL AND o.had_obs AND o.status = i.status
+           AND o.category = i.category AND o.scope = i.scope)::int AS unchanged,
+         count(DISTINCT s.value) FILTER (WHERE NOT s.is_primary)::int AS derived
+       FROM rep_stage s JOIN indicators i ON i.kind = s.kind AND i.value = s.value
+       LEFT JOIN rep_old o ON o.id = i.id`,
+    );
+    return c.rows[0];
+  });
+}
+
+function rankSql(col: string) {
+  return `(CASE ${col} WHEN 'domain' THEN 2 WHEN 'host' THEN 1 ELSE 0 END)`;
+}
+
+function* stageRows(rows: StagedRow[]): Generator<unknown[]> {
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    yield [
+      i,
+      r.kind,
+      r.value,
+      r.expr,
+      r.registrable,
+      r.net,
+      r.category,
+      r.scope,
+      SCOPE_RANK[r.scope],
+      r.scopeReason,
+      r.initStatus,
+      r.evidenceAt,
+      r.primary,
+      r.raw,
+    ];
+  }
+}
+

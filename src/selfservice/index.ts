@@ -1,0 +1,2 @@
+export { selfserviceConfigSchema } from './config.js';
+export { baseUrl, type LinkClaims, linkSecret, selfServiceLink, signToken, verifyToken } from './token.js';
