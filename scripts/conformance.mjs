@@ -3,6 +3,8 @@
 // Usage: node scripts/conformance.mjs DATA_DIR
 import { existsSync } from 'node:fs';
 import { feedsCheck } from './conformance-feeds.mjs';
+import { reputationCheck } from './conformance-reputation.mjs';
+import { stixCheck } from './conformance-stix.mjs';
 
 const dataDir = process.argv[2] ?? '../shared/data';
 if (!existsSync(dataDir)) {
@@ -11,7 +13,7 @@ if (!existsSync(dataDir)) {
 }
 
 /** name → async (dataDir) => { passed, failed, notes } */
-const CHECKS = [feedsCheck];
+const CHECKS = [feedsCheck, reputationCheck, stixCheck];
 
 let passed = 0;
 let failed = 0;

@@ -5,7 +5,7 @@
 //   --index-entries  size of the standalone index memory/build measurement (default 1000000)
 // Uses PostgreSQL when YOJIN_TEST_DATABASE_URL is set (recommended: the store is then out of process,
 // as in production), else the embedded PGlite store.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,23 +61,26 @@ function entry(i: number): PolicyEntry {
 // ---- 1. index memory and build time --------------------------------------------------------------
 function measureIndex(n: number) {
   gc();
-  const entries: PolicyEntry[] = Array.from({ length: n }, (_, i) => entry(i));
-  gc();
   const before = process.memoryUsage();
+  let entries: PolicyEntry[] = Array.from({ length: n }, (_, i) => entry(i));
   const t0 = performance.now();
   const idx = PolicyIndex.build(1, entries);
   const buildMs = performance.now() - t0;
-  entries.length = 0;
+  entries = [];
   gc();
   const after = process.memoryUsage();
-  const heapAndBuffers = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
-  // lookups: listed, subdomain of a wildcard, unlisted
-  const names = Array.from({ length: 200_000 }, (_, k) => (k % 3 === 0 ? listing(k % n).name : k % 3 === 1 ? `x.w${(k % (n / 10)) * 10}.bad${((k % (n / 10)) * 10) % 997}.test` : `n${k}.bench.test`));
+  // what the index holds, as the process sees it: heap + ArrayBuffers grown since before the entries existed
+  const measuredBytes = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+  // lookups: listed names, subdomains of wildcard listings, unlisted names
+  const names = Array.from({ length: 200_000 }, (_, k) => {
+    const l = listing((k * 7919) % n);
+    return k % 3 === 0 ? l.name : k % 3 === 1 ? `x.${l.name}` : `n${k}.bench.test`;
+  }).map((s) => s.split('').join('')); // flat strings, as decoded from packets
   const t1 = performance.now();
   let hits = 0;
   for (const q of names) if (idx.matchName(q)) hits++;
   const lookupNs = ((performance.now() - t1) * 1e6) / names.length;
-  return { n: idx.qnameCount, buildMs, typedBytes: idx.qnameBytes(), measuredBytes: heapAndBuffers, lookupNs, hits, idx };
+  return { n: idx.qnameCount, buildMs, typedBytes: idx.qnameBytes(), measuredBytes, lookupNs, hits, idx };
 }
 
 // ---- helpers ----------------------------------------------------------------------------------------
@@ -88,8 +91,11 @@ interface Perf {
   lost: number;
   sent: number;
 }
+/** dnsperf for `seconds` (queries still in flight at the time limit count as lost), or with
+ * seconds = 0 exactly one pass over the file (then "lost" means unanswered within the 2 s timeout). */
 async function dnsperf(port: number, file: string, seconds: number, maxOutstanding = 200): Promise<Perf> {
-  const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(seconds), '-c', '4', '-q', String(maxOutstanding), '-t', '2']);
+  const limit = seconds > 0 ? ['-l', String(seconds)] : ['-n', '1'];
+  const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', file, ...limit, '-c', '4', '-q', String(maxOutstanding), '-t', '2']);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -102,19 +108,6 @@ async function dnsperf(port: number, file: string, seconds: number, maxOutstandi
     lost: num(/Queries lost:\s+(\d+)/),
     sent: num(/Queries sent:\s+(\d+)/),
   };
-}
-
-function startProcess(cmd: string, args: string[]): Promise<{ child: ChildProcess; firstLine: string }> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve({ child, firstLine: buf.slice(0, nl).trim() });
-    });
-    child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
-  });
 }
 
 function freePort(): Promise<number> {
@@ -151,10 +144,36 @@ try {
     `policy index @ ${m.n} qname entries: build ${m.buildMs.toFixed(0)} ms; ${(m.typedBytes / m.n).toFixed(1)} bytes/entry (typed arrays), ${(m.measuredBytes / m.n).toFixed(1)} bytes/entry (heap+buffers delta after GC); lookup ${m.lookupNs.toFixed(0)} ns/name`,
   );
 
-  // the shared upstream, in its own process
-  const up = await startProcess(process.execPath, ['--import', 'tsx', 'src/dns/fixtures/upstream-main.ts', '.bench.test']);
-  cleanups.push(() => void up.child.kill('SIGTERM'));
-  const upstreamPort = Number(up.firstLine);
+  // the shared upstream: an Unbound instance answering every name under bench.test from local
+  // data (198.18.9.9; under c2.bench.test 198.18.0.5, a listed C&C address), so the upstream is
+  // never the bottleneck and no real network is used.
+  const upstreamPort = await freePort();
+  writeFileSync(
+    join(dir, 'upstream.conf'),
+    `server:
+  interface: 127.0.0.1
+  port: ${upstreamPort}
+  username: ""
+  chroot: ""
+  directory: "${dir}"
+  pidfile: ""
+  use-syslog: no
+  logfile: ""
+  verbosity: 0
+  num-threads: 1
+  module-config: "iterator"
+  access-control: 127.0.0.0/8 allow
+  local-zone: "bench.test." redirect
+  local-data: "bench.test. 300 IN A 198.18.9.9"
+  local-zone: "c2.bench.test." redirect
+  local-data: "c2.bench.test. 300 IN A ${c2Ip(5)}"
+remote-control:
+  control-enable: no
+`,
+  );
+  const upstream = spawn('unbound', ['-d', '-c', join(dir, 'upstream.conf')], { stdio: 'ignore' });
+  cleanups.push(() => void upstream.kill('SIGTERM'));
+  await waitForDns(upstreamPort);
 
   // the store, loaded with the listings
   let store: Store;
@@ -254,11 +273,11 @@ rpz:
     return l.wildcard ? `www.${l.name}` : l.name;
   };
   const warm: string[] = [];
-  for (let k = 0; k < 2000; k++) warm.push(`${k % 5 === 0 ? listedName(k * 37) : `n${k}.bench.test`} A`);
+  for (let k = 0; k < 2000; k++) warm.push(`${k % 5 === 0 ? listedName(k * 37) : k % 20 === 1 ? `x${k}.c2.bench.test` : `n${k}.bench.test`} A`);
   writeFileSync(join(dir, 'warm.txt'), `${warm.join('\n')}\n`);
   const coldLines = Math.max(200_000, SECONDS * 60_000);
   const cold: string[] = [];
-  for (let k = 0; k < coldLines; k++) cold.push(`${k % 5 === 0 ? listedName(k * 7919) : `c${k}-${(k * 2654435761) >>> 0}.bench.test`} A`);
+  for (let k = 0; k < coldLines; k++) cold.push(`${k % 5 === 0 ? listedName(k * 7919) : k % 20 === 1 ? `x${k}.c2.bench.test` : `c${k}-${(k * 2654435761) >>> 0}.bench.test`} A`);
   writeFileSync(join(dir, 'cold.txt'), `${cold.join('\n')}\n`);
 
   const row = (name: string, y: Perf, u: Perf) =>
@@ -268,12 +287,17 @@ rpz:
   // warm-up both caches, then measure
   await dnsperf(yojinPort, join(dir, 'warm.txt'), 2);
   await dnsperf(unboundPort, join(dir, 'warm.txt'), 2);
-  row('cache-warm', await dnsperf(yojinPort, join(dir, 'warm.txt'), SECONDS), await dnsperf(unboundPort, join(dir, 'warm.txt'), SECONDS));
+  const warmYojin = await dnsperf(yojinPort, join(dir, 'warm.txt'), SECONDS);
+  row('cache-warm', warmYojin, await dnsperf(unboundPort, join(dir, 'warm.txt'), SECONDS));
   row('cache-cold', await dnsperf(yojinPort, join(dir, 'cold.txt'), SECONDS), await dnsperf(unboundPort, join(dir, 'cold.txt'), SECONDS));
 
   // a 10k-change delta and a full rebuild, each applied while dnsperf runs
+  // one pass over a file sized for ~SECONDS at the warm rate, so every query is accounted for
+  const swapLines: string[] = [];
+  for (let k = 0; swapLines.length < Math.max(20_000, warmYojin.qps * SECONDS); k++) swapLines.push(warm[k % warm.length]);
+  writeFileSync(join(dir, 'swap.txt'), `${swapLines.join('\n')}\n`);
   for (const kind of ['delta', 'full'] as const) {
-    const perf = dnsperf(yojinPort, join(dir, 'warm.txt'), SECONDS);
+    const perf = dnsperf(yojinPort, join(dir, 'swap.txt'), 0);
     await new Promise((r) => setTimeout(r, (SECONDS * 1000) / 3));
     const loop = monitorEventLoopDelay({ resolution: 1 });
     let swapMs = 0;

@@ -3,8 +3,8 @@
 // host-suffix × path-prefix expressions, SHA-256 of each expression and a check of its 4-byte prefix
 // against a local list of LISTED prefixes. Prints URLs/s for each stage.
 import { hash } from 'node:crypto';
-import { canonicalUrl, canonicalUrlParts } from '../../src/canon/index.js';
 import { expressionsOfParts } from '../../src/canon/expressions.js';
+import { canonicalUrl, canonicalUrlParts } from '../../src/canon/index.js';
 import { PrefixSet } from '../../src/lookup/prefix-set.js';
 import { sha256Prefix32 } from '../../src/lookup/sha256.js';
 
@@ -17,7 +17,20 @@ const rnd = (n: number) => {
   seed = (seed * 1103515245 + 12345) & 0x7fffffff;
   return seed % n;
 };
-const words = ['login', 'secure', 'update', 'account', 'paypal', 'bank', 'img', 'wp-content', 'index.php', 'a', 'dl', 'files'];
+const words = [
+  'login',
+  'secure',
+  'update',
+  'account',
+  'paypal',
+  'bank',
+  'img',
+  'wp-content',
+  'index.php',
+  'a',
+  'dl',
+  'files',
+];
 const tlds = ['com', 'net', 'jp', 'co.jp', 'org', 'info', 'xyz', 'ru'];
 function makeUrl(i: number): string {
   const kind = rnd(10);
@@ -35,7 +48,8 @@ function makeUrl(i: number): string {
 
 const urls = Array.from({ length: N }, (_, i) => makeUrl(i));
 const prefixes = new Set<number>();
-for (let i = 0; i < LISTED; i++) prefixes.add(hash('sha256', `listed${i}.example/`, 'buffer').readUInt32BE(0));
+for (let i = 0; i < LISTED; i++)
+  prefixes.add(hash('sha256', `listed${i}.example/`, 'buffer').readUInt32BE(0));
 // make ~1% of URLs hit
 for (let i = 0; i < N; i += 100) {
   const p = canonicalUrlParts(urls[i]);
@@ -53,10 +67,14 @@ function time(label: string, fn: () => number) {
   const c = process.cpuUsage(c0);
   const cpu = (c.user + c.system) / 1e6;
   const f = (x: number) => Math.round(x).toLocaleString('en-US').padStart(11);
-  console.log(`${label.padEnd(52)} ${f(N / cpu)} URLs/CPU-s ${f(N / wall)} URLs/wall-s  (${extra.toLocaleString('en-US')})`);
+  console.log(
+    `${label.padEnd(52)} ${f(N / cpu)} URLs/CPU-s ${f(N / wall)} URLs/wall-s  (${extra.toLocaleString('en-US')})`,
+  );
 }
 
-console.log(`verdicts-canon: ${N.toLocaleString('en-US')} URLs, ${prefixes.size.toLocaleString('en-US')} listed prefixes, node ${process.version}`);
+console.log(
+  `verdicts-canon: ${N.toLocaleString('en-US')} URLs, ${prefixes.size.toLocaleString('en-US')} listed prefixes, node ${process.version}`,
+);
 time('canonicalUrl', () => {
   let n = 0;
   for (const u of urls) n += canonicalUrl(u).length;
@@ -92,4 +110,37 @@ time('… + SHA-256 prefix (JS) + PrefixSet check (client)', () => {
   }
   return hits;
 });
-console.log(`(${(exprCount / N).toFixed(1)} expressions per URL on average; target ≥ 100,000 URLs/s on one core)`);
+// The parts on their own, per expression, to see where the time goes.
+const allExpr = urls.flatMap((u) => expressionsOfParts(canonicalUrlParts(u)));
+function perOp(label: string, fn: () => number) {
+  fn();
+  const c0 = process.cpuUsage();
+  const r = fn();
+  const c = process.cpuUsage(c0);
+  const ns = (((c.user + c.system) * 1000) / allExpr.length).toFixed(0);
+  console.log(`${label.padEnd(52)} ${ns.padStart(11)} ns CPU/expression  (${r})`);
+}
+perOp('SHA-256 prefix, JS', () => {
+  let x = 0;
+  for (const e of allExpr) x ^= sha256Prefix32(e);
+  return x;
+});
+perOp('SHA-256, node:crypto', () => {
+  let x = 0;
+  for (const e of allExpr) x ^= hash('sha256', e, 'buffer').readUInt32BE(0);
+  return x;
+});
+const hashed = Uint32Array.from(allExpr, (e) => sha256Prefix32(e));
+perOp('PrefixSet.has', () => {
+  let x = 0;
+  for (const h of hashed) if (compact.has(h)) x++;
+  return x;
+});
+perOp('Set.has', () => {
+  let x = 0;
+  for (const h of hashed) if (prefixes.has(h)) x++;
+  return x;
+});
+console.log(
+  `(${(exprCount / N).toFixed(1)} expressions per URL on average; target ≥ 100,000 URLs/s on one core)`,
+);

@@ -149,6 +149,9 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
     }
   }
 
+  // Per-evidence index probes are what this join needs; with a large batch the planner would
+  // rather hash all assignments and then filter every interval of an address (measured slower).
+  await tx.exec('SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
   const r = await tx.query<{ subscriber_id: string | null; reason: string | null; n: string; ids: Array<string | number> | null }>(
     `WITH ev AS (
        SELECT e.id, e.addr::cidr AS key, e.port, e.seen_at, NULL::text AS pre
@@ -158,12 +161,31 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
        SELECT e.id, m.key, NULL::integer, e.seen_at, m.pre
          FROM unnest($3::bigint[], $4::cidr[], $5::text[]) AS m(id, key, pre) JOIN evidence e ON e.id = m.id
      ),
+     -- a.prefix >>= key as equality per prefix length in use; the time window as a bounded range
+     -- on lower(during) (closed intervals) or through the partial index (open / since-ever ones).
+     probe AS (
+       SELECT ev.id, ev.port, ev.seen_at, network(set_masklen(ev.key::inet, l.len))::cidr AS net,
+              l.max_closed_secs AS maxlen,
+              tstzrange(ev.seen_at - make_interval(secs => $6), ev.seen_at + make_interval(secs => $6), '[]') AS win
+         FROM ev JOIN assignment_prefix_lengths l ON l.family = family(ev.key) AND l.len <= masklen(ev.key)
+        WHERE ev.pre IS NULL
+     ),
+     hit AS (
+       SELECT p.id, p.port, a.subscriber_id, a.port_range
+         FROM probe p JOIN assignments a
+           ON a.prefix = p.net
+          AND lower(a.during) >= p.seen_at - make_interval(secs => $6 + p.maxlen)
+          AND lower(a.during) <= p.seen_at + make_interval(secs => $6)
+          AND NOT upper_inf(a.during) AND a.during && p.win
+       UNION ALL
+       SELECT p.id, p.port, a.subscriber_id, a.port_range
+         FROM probe p JOIN assignments a
+           ON a.prefix = p.net AND (upper_inf(a.during) OR lower_inf(a.during)) AND a.during && p.win
+     ),
      cand AS (
-       SELECT ev.id, a.subscriber_id, a.port_range IS NOT NULL AS shared,
-              (ev.port IS NOT NULL AND a.port_range @> ev.port) AS port_ok
-         FROM ev JOIN assignments a
-           ON ev.pre IS NULL AND a.prefix >>= ev.key
-          AND a.during && tstzrange(ev.seen_at - make_interval(secs => $6), ev.seen_at + make_interval(secs => $6), '[]')
+       SELECT h.id, h.subscriber_id, h.port_range IS NOT NULL AS shared,
+              (h.port IS NOT NULL AND h.port_range @> h.port) AS port_ok
+         FROM hit h
      ),
      verdict AS (
        SELECT ev.id,

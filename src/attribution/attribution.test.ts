@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { buildApi } from '../api/index.js';
 import { createContext } from '../app/index.js';
 import { listAudit, verifyAudit } from '../audit/index.js';
+import { createToken } from '../auth/index.js';
 import { validateConfig } from '../config/index.js';
 import { importAssignments } from '../pipeline/assignments/index.js';
 import { importEvidence } from '../pipeline/evidence/index.js';
@@ -133,6 +135,43 @@ for (const backend of testBackends()) {
       assert.equal((await attributePending(ctx, { limit: 1 })).attributed, 1);
       assert.equal((await attributePending(ctx, { limit: 5 })).attributed, 1);
     });
+    test('the same through the API: assignment and evidence uploads, attribution run', async () => {
+      const app = await buildApi(ctx);
+      try {
+        const op = { authorization: `Bearer ${(await createToken(ctx.store, 'op', 'operator')).token}` };
+        const a = await app.inject({
+          method: 'POST',
+          url: '/api/v1/assignments/import?format=static-csv&source=crm',
+          headers: { ...op, 'content-type': 'text/csv' },
+          payload: 'subscriber,prefix\nsub-api,10.20.0.0/24\nsub-api,10.20.0.0/99\n',
+        });
+        assert.equal(a.statusCode, 200, a.body);
+        assert.deepEqual([a.json().imported, a.json().errors[0].line], [1, 3]);
+        const e = await app.inject({
+          method: 'POST',
+          url: '/api/v1/evidence/import?format=evidence-json',
+          headers: { ...op, 'content-type': 'application/json' },
+          payload: '[{"address":"10.20.0.5","time":"2026-11-23T12:00:00Z","kind":"api"}]',
+        });
+        assert.equal(e.statusCode, 200, e.body);
+        assert.equal(e.json().imported, 1);
+        const run = await app.inject({ method: 'POST', url: '/api/v1/attribution/run', headers: op, payload: {} });
+        assert.deepEqual(run.json(), { attributed: 1, unattributed: {}, subscribers: 1 });
+        const [m] = await listAudit(ctx.store, { action: 'attribution.match', limit: 1 });
+        assert.equal(m.subject, 'subscriber:sub-api');
+        assert.equal(m.actor, 'op');
+        const badFormat = await app.inject({
+          method: 'POST',
+          url: '/api/v1/evidence/import?format=nope',
+          headers: { ...op, 'content-type': 'text/plain' },
+          payload: 'x',
+        });
+        assert.equal(badFormat.statusCode, 400);
+      } finally {
+        await app.close();
+      }
+    });
+
     test('a disabled measure, or one that may not touch assignments, cannot attribute: refused, audited, left pending', async () => {
       // The same store under a configuration that takes the legal basis away (as an operator might).
       const config = validateConfig({

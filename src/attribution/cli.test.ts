@@ -12,7 +12,7 @@ const assignmentsFx = (f: string) => join(src, 'pipeline', 'assignments', 'fixtu
 const evidenceFx = (f: string) => join(src, 'pipeline', 'evidence', 'fixtures', f);
 
 // One end-to-end run of the CLI on the embedded store (or PostgreSQL when the suite has a server):
-// subscribers → assignments → evidence → attribution → an audited view.
+// subscribers → assignments → evidence → attribution. Few invocations: each one starts the store.
 let dir: string;
 let pg: Awaited<ReturnType<typeof freshDatabaseUrl>>;
 before(async () => {
@@ -24,7 +24,7 @@ after(async () => {
   await pg?.drop();
 });
 
-test('yojin subscribers/assignments/evidence import, attribution run, subscribers show (exit 3 on rejected lines)', async () => {
+test('yojin subscribers/assignments/evidence import and attribution run (exit 3 on rejected lines)', async () => {
   const g = ['--data-dir', dir, ...(pg ? ['--database-url', pg.url] : [])];
   const yo = (...args: string[]) => runCli([...g, ...args]);
 
@@ -37,25 +37,13 @@ test('yojin subscribers/assignments/evidence import, attribution run, subscriber
   assert.equal(r1.code, 3);
   assert.match(r1.stderr, /radius-detail-1:15: Framed-IP-Address is not a valid/);
   assert.match(r1.stdout, /^3 interval\(s\) imported \(1 left open\)/);
-  const r2 = await yo('assignments', 'import', assignmentsFx('radius-detail-2'), '--format', 'radius-detail', '--json');
-  assert.equal(r2.code, 0, r2.stderr);
-  assert.equal(JSON.parse(r2.stdout).closed, 1);
-  const bad = await yo('assignments', 'import', assignmentsFx('radius-detail-2'), '--format', 'radius');
-  assert.notEqual(bad.code, 0);
-  assert.match(bad.stderr, /ASSIGNMENT_FORMAT_UNKNOWN/);
-
   const ev = await yo('evidence', 'import', evidenceFx('event4_sinkhole.csv'), '--format', 'shadowserver-sinkhole', '--json');
   assert.equal(ev.code, 3);
   assert.deepEqual(JSON.parse(ev.stdout).errors.map((e: { line: number }) => e.line), [3]);
 
   const run = await yo('attribution', 'run', '--json');
   assert.equal(run.code, 0, run.stderr);
-  // 198.51.100.10 at 07:30 → sub-a; 203.0.113.5 has no assignment in this store.
+  // 198.51.100.10 at 07:30 → sub-a (its session is closed in the same file); 203.0.113.5 has no assignment here.
   assert.deepEqual(JSON.parse(run.stdout), { attributed: 1, unattributed: { 'no-assignment': 1 }, subscribers: 1 });
 
-  const show = await yo('subscribers', 'show', 'sub-a@isp.example', '--measure', 'notify-infected', '--json');
-  assert.equal(show.code, 0, show.stderr);
-  assert.equal(JSON.parse(show.stdout).contact.email, 'a@example.jp');
-  const noMeasure = await yo('subscribers', 'show', 'sub-a@isp.example');
-  assert.notEqual(noMeasure.code, 0);
 });

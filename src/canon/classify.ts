@@ -1,6 +1,6 @@
 import { canonicalDomain } from './domain.js';
-import { canonicalCidr, canonicalIp, parseAddr } from './ip.js';
 import { invalid } from './invalid.js';
+import { canonicalCidr, canonicalIp, parseAddr } from './ip.js';
 import { canonicalUrl } from './url.js';
 
 export type IndicatorKind = 'url' | 'domain' | 'ip' | 'cidr';

@@ -54,6 +54,8 @@ export function registerCanon(program: Command) {
     .action((url: string | undefined) => eachInput(url, canonicalUrl));
   canon
     .command('expressions [url]')
-    .description('print the host-suffix/path-prefix expressions, space separated; without an argument, per stdin line')
+    .description(
+      'print the host-suffix/path-prefix expressions, space separated; without an argument, per stdin line',
+    )
     .action((url: string | undefined) => eachInput(url, (u) => urlExpressions(u).join(' ')));
 }

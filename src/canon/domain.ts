@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 import { parse as parseDomain } from 'tldts';
-import { parseAddr } from './ip.js';
 import { invalid } from './invalid.js';
+import { parseAddr } from './ip.js';
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 
@@ -22,7 +22,11 @@ export function canonicalDomain(input: string): string {
   if (ascii.length > 253) throw invalid('domain', input, 'longer than 253 characters');
   for (const label of ascii.split('.')) {
     if (!LABEL.test(label))
-      throw invalid('domain', input, `label "${label}" must be 1–63 of a-z 0-9 - _ and not start or end with "-"`);
+      throw invalid(
+        'domain',
+        input,
+        `label "${label}" must be 1–63 of a-z 0-9 - _ and not start or end with "-"`,
+      );
   }
   if (parseAddr(ascii) || /^[0-9.]+$/.test(ascii)) throw invalid('domain', input, 'this is an IP address');
   return ascii;
@@ -42,7 +46,8 @@ export interface DomainInfo {
 export function domainInfo(domain: string): DomainInfo {
   const addr = parseAddr(domain);
   if (addr) {
-    const v = addr.kind() === 'ipv6' ? (addr as { toRFC5952String(): string }).toRFC5952String() : addr.toString();
+    const v =
+      addr.kind() === 'ipv6' ? (addr as { toRFC5952String(): string }).toRFC5952String() : addr.toString();
     return { domain: v, registrable: null, publicSuffix: null, isPrivateSuffix: false, isIp: true };
   }
   const d = canonicalDomain(domain);

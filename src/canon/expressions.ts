@@ -4,9 +4,12 @@ import { canonicalUrlParts, type UrlParts } from './url.js';
 /** Host suffixes: the exact host, then up to four formed from the last five components, never the TLD. */
 export function hostSuffixes(host: string): string[] {
   if (isIpHost(host)) return [host];
-  const comps = host.split('.');
+  // Scans dot positions instead of split/join: this runs for every URL checked (hot path).
+  const dots: number[] = [];
+  for (let i = host.indexOf('.'); i >= 0; i = host.indexOf('.', i + 1)) dots.push(i);
   const out = [host];
-  for (let i = Math.max(1, comps.length - 5); i < comps.length - 1; i++) out.push(comps.slice(i).join('.'));
+  const comps = dots.length + 1;
+  for (let k = Math.max(1, comps - 5); k < comps - 1; k++) out.push(host.slice(dots[k - 1] + 1));
   return out;
 }
 
@@ -15,13 +18,15 @@ export function pathPrefixes(path: string, query: string | null): string[] {
   const out: string[] = [];
   if (query !== null) out.push(`${path}?${query}`);
   out.push(path);
-  const comps = path.split('/').filter((c) => c !== '');
-  const n = Math.min(comps.length, 4);
-  let prefix = '/';
-  if (path !== '/') out.push(prefix);
-  for (let i = 0; i < n - 1; i++) {
-    prefix += `${comps[i]}/`;
-    if (prefix !== path) out.push(prefix);
+  if (path === '/') return out;
+  out.push('/');
+  // The path is normalised (no empty segments), so each later '/' ends one more component.
+  let pos = 0;
+  for (let k = 0; k < 3; k++) {
+    const next = path.indexOf('/', pos + 1);
+    if (next < 0 || next === path.length - 1) break; // a prefix equal to the path is already there
+    out.push(path.slice(0, next + 1));
+    pos = next;
   }
   return out;
 }

@@ -6,6 +6,6 @@
 export { classify, type IndicatorKind } from './classify.js';
 export { canonicalDomain, type DomainInfo, domainInfo } from './domain.js';
 export { urlExpressions } from './expressions.js';
+export { isIpHost } from './host.js';
 export { canonicalCidr, canonicalIp } from './ip.js';
 export { canonicalUrl, canonicalUrlParts, type UrlParts, urlHost } from './url.js';
-export { isIpHost } from './host.js';

@@ -18,7 +18,7 @@ export interface UrlParts {
  * of the spec (never applied to the query).
  */
 export function normalisePath(path: string): string {
-  if (path === '/' ) return path;
+  if (path === '/') return path;
   if (!path.includes('//') && !path.includes('/.')) return path;
   const segs = path.split('/');
   const out: string[] = [];

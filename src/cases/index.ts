@@ -15,3 +15,5 @@ export {
   showCase,
 } from './ops.js';
 export { type CaseRow, type CaseState, decide, STAGE_NAMES, type Step } from './schedule.js';
+export { caseRoutes } from './routes.js';
+export { casesService } from './service.js';

@@ -13,6 +13,20 @@ export class DnsMetrics {
   readonly failStatic: Gauge;
   readonly swaps: Counter<'kind'>;
 
+  private readonly children = new Map<string, { inc(): void }>();
+
+  /** Counts one answered query. The label children are cached so the hot path does not resolve
+   * labels through prom-client on every query. */
+  countQuery(action: string, rcode: string, transport: string) {
+    const key = `${action}|${rcode}|${transport}`;
+    let c = this.children.get(key);
+    if (!c) {
+      c = this.queries.labels({ action, rcode, transport });
+      this.children.set(key, c);
+    }
+    c.inc();
+  }
+
   constructor(m: Metrics) {
     const registers = [m.registry];
     const existing = <T>(name: string) => m.registry.getSingleMetric(name) as T | undefined;

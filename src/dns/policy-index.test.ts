@@ -56,7 +56,7 @@ test('CIDR listings: longest prefix first, IPv4 and IPv6', () => {
   assert.equal(idx.matchAddress(a6), undefined);
 });
 
-test('withChanges returns a new index; the old one is unchanged (atomic swap)', () => {
+test('withChanges returns a new index; the old one is unchanged (atomic swap)', async () => {
   const old = PolicyIndex.build(5, [q('a.example', false, 1), q('b.example', true, 2), ip('192.0.2.1/32', 3)]);
   const next = old.withChanges({
     serial: 6,
@@ -72,7 +72,7 @@ test('withChanges returns a new index; the old one is unchanged (atomic swap)', 
   assert.equal(next.matchName('c.example')?.indicatorId, 9);
   assert.equal(next.matchAddress(v4('192.0.2.1')), undefined);
   assert.equal(next.matchAddress(v4('192.0.2.2'))?.indicatorId, 3);
-  assert.deepEqual([...next.compact().entries()].map((e) => e.name).sort(), ['192.0.2.2/32', 'b.example', 'c.example']);
+  assert.deepEqual([...(await next.compact()).entries()].map((e) => e.name).sort(), ['192.0.2.2/32', 'b.example', 'c.example']);
 });
 
 test('property: the packed index answers like a naive scan of the entries', () => {

@@ -39,6 +39,19 @@ function fnv1a(s: string, from: number): number {
   return h >>> 0;
 }
 
+/** Entries packed per step of an incremental build: the event loop gets a turn between steps. */
+const PACK_STEP = 20_000;
+
+interface Packed {
+  size: number;
+  bytes: Buffer;
+  offsets: Uint32Array;
+  ids: Float64Array;
+  flags: Uint8Array;
+  cats: Uint16Array;
+  table: Int32Array;
+}
+
 /** Packed, immutable hash table of qname listings. */
 class PackedNames {
   readonly size: number;
@@ -50,14 +63,28 @@ class PackedNames {
   private readonly table: Int32Array; // entry index + 1; 0 = empty
   private readonly mask: number;
 
-  constructor(
-    entries: Iterable<PolicyEntry>,
-    count: number,
+  private constructor(
+    p: Packed,
     private readonly categories: CategoryTable,
   ) {
+    this.size = p.size;
+    this.bytes = p.bytes;
+    this.offsets = p.offsets;
+    this.ids = p.ids;
+    this.flags = p.flags;
+    this.cats = p.cats;
+    this.table = p.table;
+    this.mask = p.table.length - 1;
+  }
+
+  /**
+   * Packs `entries` (at most `count` qname entries), yielding every PACK_STEP entries so a caller
+   * can hand the event loop a turn (a 1M-entry build takes seconds; queries must not wait for it).
+   */
+  static *pack(entries: Iterable<PolicyEntry>, count: number, categories: CategoryTable): Generator<void, PackedNames> {
     const cap = Math.max(8, 1 << Math.ceil(Math.log2(Math.max(1, count) * 2)));
-    this.table = new Int32Array(cap);
-    this.mask = cap - 1;
+    const table = new Int32Array(cap);
+    const mask = cap - 1;
     const offsets = new Uint32Array(count + 1);
     const ids = new Float64Array(count);
     const flags = new Uint8Array(count);
@@ -67,24 +94,26 @@ class PackedNames {
     const names: string[] = [];
     let n = 0;
     let byteLen = 0;
+    let seen = 0;
     for (const e of entries) {
+      if (++seen % PACK_STEP === 0) yield;
       if (e.trigger !== 'qname' || !e.name) continue;
-      let slot = fnv1a(e.name, 0) & this.mask;
+      let slot = fnv1a(e.name, 0) & mask;
       let dup = -1;
-      while (this.table[slot] !== 0) {
-        const idx = this.table[slot] - 1;
+      while (table[slot] !== 0) {
+        const idx = table[slot] - 1;
         if (names[idx] === e.name) {
           dup = idx;
           break;
         }
-        slot = (slot + 1) & this.mask;
+        slot = (slot + 1) & mask;
       }
       if (dup >= 0) {
         if (e.wildcard) flags[dup] |= 1; // a second listing of the same name widens to wildcard
         continue;
       }
       if (n >= count) break;
-      this.table[slot] = n + 1;
+      table[slot] = n + 1;
       offsets[n] = byteLen;
       names.push(e.name);
       byteLen += e.name.length;
@@ -94,14 +123,24 @@ class PackedNames {
       n++;
     }
     offsets[n] = byteLen;
-    this.bytes = Buffer.allocUnsafe(byteLen);
+    const bytes = Buffer.allocUnsafe(byteLen);
     let at = 0;
-    for (const name of names) at += this.bytes.write(name, at, 'latin1');
-    this.offsets = n === count ? offsets : offsets.slice(0, n + 1);
-    this.ids = n === count ? ids : ids.slice(0, n);
-    this.flags = n === count ? flags : flags.slice(0, n);
-    this.cats = n === count ? cats : cats.slice(0, n);
-    this.size = n;
+    for (let i = 0; i < names.length; i++) {
+      if (i % PACK_STEP === 0) yield;
+      at += bytes.write(names[i], at, 'latin1');
+    }
+    return new PackedNames(
+      {
+        size: n,
+        bytes,
+        table,
+        offsets: n === count ? offsets : offsets.slice(0, n + 1),
+        ids: n === count ? ids : ids.slice(0, n),
+        flags: n === count ? flags : flags.slice(0, n),
+        cats: n === count ? cats : cats.slice(0, n),
+      },
+      categories,
+    );
   }
 
   /** Index of the entry named exactly `name[from..]`, or -1. */
@@ -269,18 +308,42 @@ export class PolicyIndex {
   ) {}
 
   static build(serial: number, entries: PolicyEntry[]): PolicyIndex {
+    const steps = PolicyIndex.building(serial, entries);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** Like build, but hands the event loop a turn every few thousand entries (no query waits long). */
+  static async buildAsync(serial: number, entries: Iterable<PolicyEntry>): Promise<PolicyIndex> {
+    const steps = PolicyIndex.building(serial, entries);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private static *building(serial: number, input: Iterable<PolicyEntry>): Generator<void, PolicyIndex> {
+    const entries = Array.isArray(input) ? (input as PolicyEntry[]) : [...input];
     const cats = new CategoryTable();
     let q = 0;
     for (const e of entries) if (e.trigger === 'qname') q++;
-    const base = new PackedNames(entries, q, cats);
+    const base = yield* PackedNames.pack(entries, q, cats);
     return new PolicyIndex(serial, base, new IpIndex(entries), new Map(), new Set(), cats);
   }
 
-  /** Number of listings (qname + ip). */
+  private cachedSize?: number;
+
+  /** Number of listings (qname + ip); computed once per index (a scan of the base when ids were dropped). */
   get size(): number {
-    let n = 0;
-    for (let i = 0; i < this.base.size; i++) if (!this.dropped.has(this.base.idAt(i))) n++;
-    return n + this.added.size + this.ips.size;
+    if (this.cachedSize === undefined) {
+      let n = this.base.size;
+      if (this.dropped.size > 0) for (let i = 0; i < this.base.size; i++) if (this.dropped.has(this.base.idAt(i))) n--;
+      this.cachedSize = n + this.added.size + this.ips.size;
+    }
+    return this.cachedSize;
   }
 
   /** Bytes held by the qname index (packed base + overlay estimate), for the per-entry figure. */
@@ -305,15 +368,17 @@ export class PolicyIndex {
     const ipEntries = [...this.ips.entries()].filter((e) => !removedIds.has(e.indicatorId));
     for (const e of delta.added) if (e.trigger === 'ip') ipEntries.push(e);
     const ips = new IpIndex(ipEntries);
-    const next = new PolicyIndex(delta.serial, this.base, ips, added, dropped, this.categories);
-    // Fold a large overlay into a new packed base (rare; costs a rebuild, keeps lookups fast).
-    if (added.size + dropped.size > Math.max(50_000, this.base.size / 4)) return next.compact();
-    return next;
+    return new PolicyIndex(delta.serial, this.base, ips, added, dropped, this.categories);
   }
 
-  /** Rebuilds the packed base from the current view. */
-  compact(): PolicyIndex {
-    return PolicyIndex.build(this.serial, [...this.entries()]);
+  /** True when the overlay has grown enough that lookups deserve a new packed base (see compact). */
+  get wantsCompaction(): boolean {
+    return this.added.size + this.dropped.size > Math.max(50_000, this.base.size / 4);
+  }
+
+  /** Rebuilds the packed base from the current view (incrementally: the event loop keeps turning). */
+  compact(): Promise<PolicyIndex> {
+    return PolicyIndex.buildAsync(this.serial, [...this.entries()]);
   }
 
   *entries(): Iterable<PolicyEntry> {

@@ -54,7 +54,7 @@ export class PolicyHolder {
   /** Loads policy and consent from the store (full rebuild). */
   async loadFull(reason: string): Promise<void> {
     const snap = await loadPolicy(this.ctx.store, this.ctx.config);
-    const index = PolicyIndex.build(snap.serial, snap.entries);
+    const index = await PolicyIndex.buildAsync(snap.serial, snap.entries);
     this.index = index; // the atomic swap
     this.metrics.swaps.inc({ kind: 'full' });
     await this.reloadConsent(reason);
@@ -91,7 +91,9 @@ export class PolicyHolder {
           const delta = await policyChangesSince(this.ctx.store, this.index.serial, this.ctx.config);
           if (delta === null) await this.loadFull('serial-unknown');
           else {
-            this.index = this.index.withChanges(delta); // the atomic swap
+            let next = this.index.withChanges(delta);
+            if (next.wantsCompaction) next = await next.compact();
+            this.index = next; // the atomic swap
             this.metrics.swaps.inc({ kind: 'delta' });
           }
         }

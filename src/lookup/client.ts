@@ -1,5 +1,5 @@
-import { canonicalUrlParts } from '../canon/index.js';
 import { expressionsOfParts } from '../canon/expressions.js';
+import { canonicalUrlParts } from '../canon/index.js';
 import { fullHash, matchApplies } from './hash.js';
 import { PrefixSet } from './prefix-set.js';
 import { sha256Prefix32 } from './sha256.js';
@@ -57,7 +57,10 @@ export class LookupClient {
   private async call(path: string, init: RequestInit = {}): Promise<unknown> {
     const res = await this.fetch(new URL(path, this.opts.baseUrl), {
       ...init,
-      headers: { authorization: `Bearer ${this.opts.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${this.opts.token}`,
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+      },
     });
     const body = await res.json().catch(() => ({}));
     if (!res.ok) {
@@ -101,7 +104,9 @@ export class LookupClient {
     }
     if (!hits.length) return { listed: false, matches: [] };
     const now = this.now();
-    const missing = [...new Set(hits.map((h) => h.prefix))].filter((p) => !((this.cache.get(p)?.expires ?? 0) > now));
+    const missing = [...new Set(hits.map((h) => h.prefix))].filter(
+      (p) => !((this.cache.get(p)?.expires ?? 0) > now),
+    );
     if (missing.length) await this.fetchFullHashes(missing, now);
     const matches: LookupVerdict['matches'] = [];
     for (const h of hits) {
@@ -127,7 +132,8 @@ export class LookupClient {
       negative_cache_seconds: number;
     };
     const fresh = new Map<number, CachedHashes>();
-    for (const p of prefixes) fresh.set(p, { hashes: new Map(), expires: now + r.negative_cache_seconds * 1000 });
+    for (const p of prefixes)
+      fresh.set(p, { hashes: new Map(), expires: now + r.negative_cache_seconds * 1000 });
     for (const m of r.matches) {
       const p = prefixKey(Buffer.from(m.hash, 'base64'));
       const c = fresh.get(p);

@@ -8,7 +8,7 @@ export function fullHash(expression: string): Buffer {
 
 /** The 4-byte prefix of a full hash as a signed int32, the form the store indexes. */
 export function prefixInt(full: Uint8Array): number {
-  return ((full[0] << 24) | (full[1] << 16) | (full[2] << 8) | full[3]) | 0;
+  return (full[0] << 24) | (full[1] << 16) | (full[2] << 8) | full[3] | 0;
 }
 
 export function prefixToBase64(p: number): string {
@@ -47,7 +47,10 @@ export function indicatorExpression(kind: string, value: string, scope: string):
     switch (kind) {
       case 'url': {
         const p = canonicalUrlParts(value);
-        return { expression: `${p.host}${p.path}${p.query === null ? '' : `?${p.query}`}`, subdomains: false };
+        return {
+          expression: `${p.host}${p.path}${p.query === null ? '' : `?${p.query}`}`,
+          subdomains: false,
+        };
       }
       case 'domain': {
         const wildcard = value.startsWith('*.');

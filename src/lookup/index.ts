@@ -6,5 +6,12 @@
 export { LookupClient, type LookupClientOptions, type LookupVerdict } from './client.js';
 export { lookupConfigSchema } from './config.js';
 export { expressionHost, fullHash, indicatorExpression, prefixToBase64 } from './hash.js';
-export { type FullHashMatch, fullHashesFor, type ListAnswer, listSince, type SyncReport, syncLookupList } from './list.js';
+export {
+  type FullHashMatch,
+  fullHashesFor,
+  type ListAnswer,
+  listSince,
+  type SyncReport,
+  syncLookupList,
+} from './list.js';
 export { lookupRoutes } from './routes.js';

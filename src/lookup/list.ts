@@ -85,7 +85,13 @@ export async function syncLookupList(
   const p = pre.rows[0];
   if (p.built && !opts.force && Number(p.max) === Number(p.serial)) {
     const v = await store.query<{ version: string }>('SELECT version FROM lookup_state');
-    return { version: Number(v.rows[0].version), serial: Number(p.serial), added: 0, removed: 0, rebuilt: false };
+    return {
+      version: Number(v.rows[0].version),
+      serial: Number(p.serial),
+      added: 0,
+      removed: 0,
+      rebuilt: false,
+    };
   }
   return store.transaction(async (tx) => {
     const st = (
@@ -108,7 +114,7 @@ export async function syncLookupList(
         const rows = (
           await tx.query<IndicatorRow>(
             `SELECT id::text AS id, kind, value, category, status, scope FROM indicators
-              WHERE status = 'active' AND id > $1::bigint ORDER BY id LIMIT ${BATCH}`,
+              WHERE status = 'active' AND indicators.id > $1::bigint ORDER BY indicators.id LIMIT ${BATCH}`,
             [after],
           )
         ).rows;
@@ -137,14 +143,25 @@ export async function syncLookupList(
         ).rows;
         const want = entriesOf(current);
         const have = (
-          await tx.query<{ id: string; indicator_id: string; expression: string; category: string; subdomains: boolean }>(
+          await tx.query<{
+            id: string;
+            indicator_id: string;
+            expression: string;
+            category: string;
+            subdomains: boolean;
+          }>(
             `SELECT id::text AS id, indicator_id::text AS indicator_id, expression, category, subdomains
                FROM lookup_entries WHERE removed_version IS NULL AND indicator_id = ANY($1::bigint[])`,
             [chunk],
           )
         ).rows;
-        const key = (x: { indicatorId?: string; indicator_id?: string; expression: string; category: string; subdomains: boolean }) =>
-          `${x.indicatorId ?? x.indicator_id}\0${x.expression}\0${x.category}\0${x.subdomains}`;
+        const key = (x: {
+          indicatorId?: string;
+          indicator_id?: string;
+          expression: string;
+          category: string;
+          subdomains: boolean;
+        }) => `${x.indicatorId ?? x.indicator_id}\0${x.expression}\0${x.category}\0${x.subdomains}`;
         const wantKeys = new Set(want.map(key));
         const haveKeys = new Set(have.map(key));
         const stale = have.filter((h) => !wantKeys.has(key(h))).map((h) => h.id);
@@ -168,7 +185,10 @@ export async function syncLookupList(
     const cutoff = version - history;
     let oldest: number | null = null;
     if (cutoff > 0) {
-      await tx.query('DELETE FROM lookup_entries WHERE removed_version IS NOT NULL AND removed_version <= $1', [cutoff]);
+      await tx.query(
+        'DELETE FROM lookup_entries WHERE removed_version IS NOT NULL AND removed_version <= $1',
+        [cutoff],
+      );
       oldest = cutoff;
     }
     await tx.query(
@@ -198,8 +218,11 @@ export async function listSince(
 ): Promise<ListAnswer> {
   await syncLookupList(store, opts);
   return store.transaction(async (tx) => {
-    const st = (await tx.query<{ version: string; oldest_since: string }>('SELECT version, oldest_since FROM lookup_state'))
-      .rows[0];
+    const st = (
+      await tx.query<{ version: string; oldest_since: string }>(
+        'SELECT version, oldest_since FROM lookup_state',
+      )
+    ).rows[0];
     const version = Number(st.version);
     // Older than the history window counts as too old even before the next sync prunes it.
     const oldest = Math.max(Number(st.oldest_since), version - (opts.historySerials ?? 1_000_000));

@@ -8,6 +8,8 @@ import { createToken } from '../auth/index.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
 import { fullHash, LookupClient, listSince, syncLookupList } from './index.js';
+import { lookupService } from './service.js';
+import { sha256Prefix32 } from './sha256.js';
 
 const b64prefix = (expression: string) =>
   createHash('sha256').update(expression).digest().subarray(0, 4).toString('base64');
@@ -23,7 +25,15 @@ describe('Safe Browsing hash computations (spec examples)', () => {
       fullHash('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq').toString('hex'),
       '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
     );
+    assert.equal(
+      fullHash('a'.repeat(1_000_000)).toString('hex'),
+      'cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0',
+    );
     assert.equal(fullHash('abc').subarray(0, 4).toString('hex'), 'ba7816bf');
+    // the client's own prefix function agrees on the same vectors
+    assert.equal(sha256Prefix32('abc'), 0xba7816bf);
+    assert.equal(sha256Prefix32('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'), 0x248d6a61);
+    assert.equal(sha256Prefix32('a'.repeat(1_000_000)), 0xcdc76e5c);
   });
 });
 
@@ -34,11 +44,21 @@ for (const backend of testBackends()) {
     let token: string;
     const ids: Record<string, number> = {};
 
-    async function list(value: string, kind: string, opts: { scope?: string; category?: string; status?: string } = {}) {
+    async function list(
+      value: string,
+      kind: string,
+      opts: { scope?: string; category?: string; status?: string } = {},
+    ) {
       const r = await ctx.store.query<{ id: string }>(
         `INSERT INTO indicators (kind, value, category, status, scope, first_seen, last_seen)
          VALUES ($1, $2, $3, $4, $5, now(), now()) RETURNING id`,
-        [kind, value, opts.category ?? 'malware-distribution', opts.status ?? 'active', opts.scope ?? 'exact'],
+        [
+          kind,
+          value,
+          opts.category ?? 'malware-distribution',
+          opts.status ?? 'active',
+          opts.scope ?? 'exact',
+        ],
       );
       const id = Number(r.rows[0].id);
       ids[value] = id;
@@ -57,9 +77,15 @@ for (const backend of testBackends()) {
         [id, op],
       );
     }
-    const get = async (url: string, t = token) => app.inject({ url, headers: { authorization: `Bearer ${t}` } });
+    const get = async (url: string, t = token) =>
+      app.inject({ url, headers: { authorization: `Bearer ${t}` } });
     const post = async (url: string, payload: unknown, t = token) =>
-      app.inject({ method: 'POST', url, payload: payload as object, headers: { authorization: `Bearer ${t}` } });
+      app.inject({
+        method: 'POST',
+        url,
+        payload: payload as object,
+        headers: { authorization: `Bearer ${t}` },
+      });
 
     before(async () => {
       ctx = await testContext(backend, { lookup: { cache_seconds: 600, max_prefixes: 50 } });
@@ -86,7 +112,13 @@ for (const backend of testBackends()) {
       const serial = await ctx.store.query<{ m: string }>('SELECT max(serial) AS m FROM change_log');
       assert.equal(body.version, Number(serial.rows[0].m));
       assert.equal(body.full, true);
-      const expected = ['evil.example/a/b.exe', 'bad.example/', 'hostonly.example/', '192.0.2.1/', '[2001:db8::1]/']
+      const expected = [
+        'evil.example/a/b.exe',
+        'bad.example/',
+        'hostonly.example/',
+        '192.0.2.1/',
+        '[2001:db8::1]/',
+      ]
         .map(b64prefix)
         .sort((a, b) => Buffer.from(a, 'base64').readInt32BE(0) - Buffer.from(b, 'base64').readInt32BE(0));
       assert.deepEqual(body.additions, expected);
@@ -107,7 +139,10 @@ for (const backend of testBackends()) {
       const d = (await get(`/api/v1/lookup/list?since=${v1}`)).json();
       assert.equal(d.full, false);
       assert.ok(d.version > v1);
-      assert.deepEqual(new Set(d.additions), new Set([b64prefix('new.example/'), b64prefix('gone.example/')]));
+      assert.deepEqual(
+        new Set(d.additions),
+        new Set([b64prefix('new.example/'), b64prefix('gone.example/')]),
+      );
       assert.deepEqual(d.removals, [b64prefix('hostonly.example/')]);
       // applying v1's full list + this diff equals the current full list
       const full1 = new Set<string>((await get('/api/v1/lookup/list')).json().additions);
@@ -145,7 +180,9 @@ for (const backend of testBackends()) {
       });
       assert.equal(r.statusCode, 200, r.body);
       assert.deepEqual(r.json(), {
-        matches: [{ hash: fullHash('bad.example/').toString('base64'), category: 'phishing', subdomains: true }],
+        matches: [
+          { hash: fullHash('bad.example/').toString('base64'), category: 'phishing', subdomains: true },
+        ],
         cache_seconds: 600,
         negative_cache_seconds: 300,
       });
@@ -160,6 +197,9 @@ for (const backend of testBackends()) {
       assert.equal(many.json().error.code, 'REQUEST_INVALID');
       const none = await app.inject({ url: '/api/v1/lookup/list' });
       assert.equal(none.statusCode, 401);
+      const doc = (await app.inject('/api/v1/openapi.json')).json();
+      assert.ok(doc.paths['/api/v1/lookup/list'].get);
+      assert.ok(doc.paths['/api/v1/lookup/full-hashes'].post);
     });
 
     test('the client checks URLs locally and confirms by full hash; the URL never leaves it', async () => {
@@ -196,8 +236,19 @@ for (const backend of testBackends()) {
       assert.equal(sent.length, before, 'a prefix miss asks the server nothing');
 
       // What went over the wire: list requests and 4-byte prefixes, nothing of the URLs.
-      const secrets = ['evil', 'bad.example', 'new.example', 'harmless', 'b.exe', 'secure', '2001', '192.0.2', 'frag'];
-      for (const s of sent) for (const secret of secrets) assert.ok(!s.includes(secret), `sent ${s} contains ${secret}`);
+      const secrets = [
+        'evil',
+        'bad.example',
+        'new.example',
+        'harmless',
+        'b.exe',
+        'secure',
+        '2001',
+        '192.0.2',
+        'frag',
+      ];
+      for (const s of sent)
+        for (const secret of secrets) assert.ok(!s.includes(secret), `sent ${s} contains ${secret}`);
       for (const s of sent.filter((x) => x.includes('full-hashes'))) {
         const { prefixes } = JSON.parse(s.split('\n')[1]);
         for (const p of prefixes) assert.equal(Buffer.from(p, 'base64').length, 4);
@@ -214,6 +265,75 @@ for (const backend of testBackends()) {
       assert.equal(diff.full, false);
       assert.equal(diff.removed, 1);
       assert.equal((await client.check(listedUrl)).listed, false);
+    });
+
+    test('the serve service syncs at start and stops cleanly', async () => {
+      await list('service.example', 'domain', { scope: 'host' });
+      const svc = lookupService(ctx);
+      await svc.start();
+      await svc.stop(); // waits for the running sync
+      const st = await ctx.store.query<{ version: string }>('SELECT version FROM lookup_state');
+      const max = await ctx.store.query<{ m: string }>('SELECT max(serial) AS m FROM change_log');
+      assert.equal(Number(st.rows[0].version), Number(max.rows[0].m));
+      const r = await post('/api/v1/lookup/full-hashes', { prefixes: [b64prefix('service.example/')] });
+      assert.equal(r.json().matches.length, 1);
+    });
+
+    test('a change committed late under a lower serial still reaches clients, under a new version', async () => {
+      const max = Number(
+        (await ctx.store.query<{ m: string }>('SELECT max(serial) AS m FROM change_log')).rows[0].m,
+      );
+      // Leave a gap, as a transaction that took serial max+1 but has not committed yet would.
+      await ctx.store.query(`SELECT setval('change_log_serial_seq', $1)`, [max + 10]);
+      await list('early.example', 'domain', { scope: 'host' }); // serial max+11
+      const v1 = (await get('/api/v1/lookup/list')).json().version;
+      assert.equal(v1, max + 11);
+      // Now the "late" transaction commits with the lower serial.
+      const late = await ctx.store.query<{ id: string }>(
+        `INSERT INTO indicators (kind, value, category, status, scope, first_seen, last_seen)
+         VALUES ('domain', 'late.example', 'phishing', 'active', 'host', now(), now()) RETURNING id`,
+      );
+      await ctx.store.query(
+        `INSERT INTO change_log (serial, entity, entity_id, op) VALUES ($1, 'indicator', $2, 'add')`,
+        [max + 1, late.rows[0].id],
+      );
+      const r = await syncLookupList(ctx.store, { force: true });
+      assert.equal(r.added, 1);
+      assert.ok(r.version > v1, 'the version moves past what clients already hold');
+      const d = (await get(`/api/v1/lookup/list?since=${v1}`)).json();
+      assert.deepEqual(d.additions, [b64prefix('late.example/')]);
+    });
+
+    test('the first build reads every active indicator across batches', async () => {
+      await ctx.store.query(
+        `INSERT INTO indicators (kind, value, category, status, scope, first_seen, last_seen)
+         SELECT 'domain', 'bulk' || g || '.example', 'malware-distribution',
+                CASE WHEN g % 10 = 0 THEN 'expired' ELSE 'active' END, 'host', now(), now()
+           FROM generate_series(1, 6000) g`,
+      );
+      await ctx.store.query('DELETE FROM lookup_entries');
+      await ctx.store.query('UPDATE lookup_state SET built = false');
+      const active = Number(
+        (
+          await ctx.store.query<{ n: string }>(
+            `SELECT count(*) AS n FROM indicators WHERE status = 'active' AND kind IN ('url', 'domain', 'ip')`,
+          )
+        ).rows[0].n,
+      );
+      const r = await syncLookupList(ctx.store);
+      assert.equal(r.rebuilt, true);
+      assert.equal(r.added, active);
+      const full = (await get('/api/v1/lookup/list?since=1')).json();
+      assert.equal(full.full, true);
+      const distinct = Number(
+        (
+          await ctx.store.query<{ n: string }>(
+            'SELECT count(DISTINCT prefix) AS n FROM lookup_entries WHERE removed_version IS NULL',
+          )
+        ).rows[0].n,
+      );
+      assert.equal(full.additions.length, distinct);
+      assert.ok(distinct > 5_000);
     });
 
     test('sync is idempotent and notices an indicator changed in place', async () => {

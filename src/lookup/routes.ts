@@ -16,7 +16,9 @@ const ListQuery = Type.Object(
 
 const ListReply = Type.Object({
   version: Type.Integer({ description: 'List version (the change-log serial it reflects).' }),
-  full: Type.Boolean({ description: 'true: replace the local list with `additions`; false: apply the diff.' }),
+  full: Type.Boolean({
+    description: 'true: replace the local list with `additions`; false: apply the diff.',
+  }),
   additions: Type.Array(Type.String(), { description: 'base64 4-byte SHA-256 prefixes to add' }),
   removals: Type.Array(Type.String(), { description: 'base64 4-byte SHA-256 prefixes to remove' }),
 });
@@ -37,7 +39,8 @@ const FullHashReply = Type.Object({
       hash: Type.String({ description: 'base64 SHA-256 of the listed expression' }),
       category: Type.String(),
       subdomains: Type.Boolean({
-        description: 'true: the listing covers subdomains of the expression host; false: that exact host only',
+        description:
+          'true: the listing covers subdomains of the expression host; false: that exact host only',
       }),
     }),
   ),
@@ -104,7 +107,11 @@ export async function lookupRoutes(app: FastifyInstance, ctx: AppContext) {
         const h = Buffer.from(m.hash, 'base64');
         return asked.some((a) => h.subarray(0, a.length).equals(a));
       });
-      return { matches, cache_seconds: cfg.cache_seconds, negative_cache_seconds: cfg.negative_cache_seconds };
+      return {
+        matches,
+        cache_seconds: cfg.cache_seconds,
+        negative_cache_seconds: cfg.negative_cache_seconds,
+      };
     },
   );
 }

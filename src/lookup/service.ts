@@ -10,27 +10,31 @@ export function lookupService(ctx: AppContext) {
   const cfg = ctx.config.lookup;
   const log = ctx.log.child({ component: 'lookup' });
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const sync = () => {
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  // One sync at a time; the next is scheduled when the previous one has finished.
+  const loop = () => {
     running = syncLookupList(ctx.store, { historySerials: cfg.history_serials, force: true })
       .then((r) => {
         if (r.added || r.removed || r.rebuilt) log.info(r, 'lookup list synced');
       })
-      .catch((err) => log.warn({ err }, 'lookup list sync failed; will retry'));
-    return running;
+      .catch((err) => log.warn({ err }, 'lookup list sync failed; will retry'))
+      .finally(() => {
+        if (!stopped && cfg.sync_interval_seconds > 0) {
+          timer = setTimeout(loop, cfg.sync_interval_seconds * 1000);
+          timer.unref();
+        }
+      });
   };
   return {
     name: 'lookup',
     async start() {
-      void sync();
-      if (cfg.sync_interval_seconds > 0) {
-        timer = setInterval(() => void running.then(sync), cfg.sync_interval_seconds * 1000);
-        timer.unref();
-      }
+      loop();
       return undefined;
     },
     async stop() {
-      if (timer) clearInterval(timer);
+      stopped = true;
+      if (timer) clearTimeout(timer);
       await running;
     },
   };

@@ -69,14 +69,15 @@ function parse(name: string, text: string): Template {
 let cache: Map<string, Template> | undefined;
 
 /** All templates, keyed `measure.family.lang`, validated (known variables only). */
-export function loadTemplates(dir = templateDir()): Map<string, Template> {
-  if (cache && dir === templateDir()) return cache;
+export function loadTemplates(dir?: string): Map<string, Template> {
+  if (cache && !dir) return cache;
   const out = new Map<string, Template>();
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.txt'))) {
+  const from = dir ?? templateDir();
+  for (const f of readdirSync(from).filter((n) => n.endsWith('.txt'))) {
     const name = f.replace(/\.txt$/, '');
-    out.set(name, parse(name, readFileSync(join(dir, f), 'utf8')));
+    out.set(name, parse(name, readFileSync(join(from, f), 'utf8')));
   }
-  cache = out;
+  if (!dir) cache = out;
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { section } from '../config/section.js';
 import { FORMATS } from './parsers/index.js';
+import { CATEGORIES } from './types.js';
 
 const feedSource = Type.Object(
   {
@@ -22,6 +23,12 @@ const feedSource = Type.Object(
       description: 'How far the source is trusted (0–1); used in confidence scores.',
     }),
     enabled: Type.Boolean({ default: true, description: 'Pull this feed.' }),
+    category: Type.Optional(
+      Type.Union(
+        CATEGORIES.map((c) => Type.Literal(c)),
+        { description: 'Category of records the format leaves as `other` (RPZ zones, plain lists).' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

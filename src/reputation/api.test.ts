@@ -74,7 +74,7 @@ for (const backend of testBackends()) {
       assert.equal(bad.json().error.code, 'CANON_INVALID');
 
       const list = await app.inject({ url: '/api/v1/indicators?category=c2&limit=5', headers: auth(operator) });
-      assert.deepEqual(list.json().items.map((i: { value: string }) => i.value), ['203.0.113.9']);
+      assert.deepEqual(list.json().items.map((i: { value: string }) => i.value), ['45.9.148.9']);
       const id = list.json().items[0].id;
       const d = await app.inject({ url: `/api/v1/indicators/${id}`, headers: auth(operator) });
       assert.equal(d.json().observations[0].source, 'feodo');
@@ -104,7 +104,7 @@ for (const backend of testBackends()) {
         method: 'POST',
         url: '/api/v1/fp-reports',
         headers: auth(operator),
-        payload: { value: 'http://198.51.100.7:8080/bins/x86', reason: 'ours', lang: 'ja' },
+        payload: { value: 'http://185.220.101.7:8080/bins/x86', reason: 'ours', lang: 'ja' },
       });
       assert.equal(rep.statusCode, 201);
       assert.match(rep.json().message, /ありがとうございます/);
@@ -125,7 +125,7 @@ for (const backend of testBackends()) {
         payload: { decision: 'accept', note: 'verified clean' },
       });
       assert.equal(ok.json().status, 'accepted');
-      const v = await app.inject({ url: '/api/v1/check?value=198.51.100.7', headers: auth(operator) });
+      const v = await app.inject({ url: '/api/v1/check?value=185.220.101.7', headers: auth(operator) });
       assert.equal(v.json().listed, false);
       const ch = await app.inject({ url: '/api/v1/changes?since=0', headers: auth(operator) });
       assert.equal(ch.json().changes.at(-1).op, 'remove');

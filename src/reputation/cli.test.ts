@@ -4,13 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCli } from '../testing/cli.js';
-import { freshDatabaseUrl } from '../testing/stores.js';
+import { PGliteStore } from '../store/index.js';
+import { freshDatabaseUrl, testBackends } from '../testing/stores.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 
 // CLI tests spawn bin/yojin.js (dist/): build first (`npm test` does; alone: npx tsc -p tsconfig.build.json).
 async function targets() {
   const dir = mkdtempSync(join(tmpdir(), 'yojin-rep-cli-'));
+  // Start the data dir from the migrated test template: initdb in a fresh dir costs seconds per run.
+  const mem = await testBackends()[0].open();
+  const dump = await (mem as unknown as PGliteStore).dump();
+  await mem.dispose();
+  await (await PGliteStore.open(dir, { loadDataDir: dump })).close();
   const out: Array<{ name: string; args: string[]; cleanup(): Promise<void> }> = [
     { name: 'pglite', args: ['--data-dir', dir], cleanup: async () => rmSync(dir, { recursive: true, force: true }) },
   ];

@@ -8,7 +8,9 @@ import {
   isIpHost,
   urlHost,
 } from '../canon/index.js';
+import ipaddr from 'ipaddr.js';
 import type { FeedRecord } from '../pipeline/index.js';
+import { PROTECTED_ADDRESSES } from './top-sites.js';
 import type { IndicatorStatus, Scope } from './types.js';
 
 /** Active allowlist entries, in memory for the duration of an import or a check. */
@@ -122,6 +124,8 @@ export function prepareRecord(rec: FeedRecord, guards: Guards): Prepared {
   }
 
   if (rec.kind === 'ip' || rec.kind === 'cidr') {
+    const refused = addressGuard(value);
+    if (refused) return { reason: refused };
     return {
       rows: [
         {
@@ -147,8 +151,17 @@ export function prepareRecord(rec: FeedRecord, guards: Guards): Prepared {
     }
     if (!info.registrable || value === info.publicSuffix)
       return { reason: `${value} is a public suffix, never listed as a whole` };
-    const top = findInNameSet(value, guards.topSites);
-    if (top) return { reason: `${value} is on the top-sites list (${top}): a popular domain is never listed from a feed; list its URLs instead` };
+    // The name itself or its registrable domain on the list: www.google.com is refused, while
+    // x.github.io (its own registrable domain under a PSL private suffix) is a customer's site.
+    const top = guards.topSites.has(value)
+      ? value
+      : guards.topSites.has(info.registrable)
+        ? info.registrable
+        : undefined;
+    if (top)
+      return {
+        reason: `${value} is on the top-sites list (${top}): a popular domain is never listed from a feed; list its URLs instead`,
+      };
     const allowed = allowedHost(value, info.registrable, guards.allow);
     const scope: Scope = rec.wildcard ? 'domain' : 'host';
     return {
@@ -213,6 +226,24 @@ export function prepareRecord(rec: FeedRecord, guards: Guards): Prepared {
     });
   }
   return { rows };
+}
+
+/**
+ * Why an address or network may not be listed, or undefined. Only global unicast space is listed:
+ * private, loopback, link-local, CGNAT, multicast and documentation ranges never come from a real
+ * threat (a feed carrying them is broken, and listing them would break local networks); shared
+ * resolvers are protected; networks wider than /8 (IPv4) or /16 (IPv6) would block whole regions.
+ */
+export function addressGuard(value: string): string | undefined {
+  const [addr, len] = value.split('/');
+  const a = ipaddr.parse(addr);
+  const range = a.range();
+  if (range !== 'unicast') return `${value} is in special-purpose address space (${range}), never listed`;
+  if (!len && PROTECTED_ADDRESSES.has(value))
+    return `${value} is a protected address (public DNS resolver), never listed from a feed`;
+  if (len && Number(len) < (a.kind() === 'ipv4' ? 8 : 16))
+    return `${value} is wider than /${a.kind() === 'ipv4' ? 8 : 16}: too wide to list`;
+  return undefined;
 }
 
 /** PSL facts of a canonical URL host, or null when it is not a name DNS could be asked about. */

@@ -77,7 +77,7 @@ for (const backend of testBackends()) {
       assert.match(drive.scope_reason, /top-sites list/);
       assert.equal(await ind(ctx, 'domain', 'drive.google.com'), undefined);
       assert.equal(await ind(ctx, 'domain', 'google.com'), undefined);
-      const ipUrl = await ind(ctx, 'url', 'http://198.51.100.7/bins/x86');
+      const ipUrl = await ind(ctx, 'url', 'http://185.220.101.7/bins/x86');
       assert.match(ipUrl.scope_reason, /IP address/);
 
       // every newly active listing is in the change log
@@ -141,6 +141,23 @@ for (const backend of testBackends()) {
       assert.match(w.scope_reason, /wildcard/);
     });
 
+    test('address guards: special-purpose space, protected resolvers and over-wide networks are refused', async () => {
+      const items = ['45.155.205.233', '8.8.8.8', '10.0.0.1', '192.0.2.1', '4.0.0.0/6'].map(
+        (value, i): ParseItem => ({ line: i + 1, kind: value.includes('/') ? 'cidr' : 'ip', value, category: 'c2', attributes: {} }),
+      );
+      const s = await importFeed(ctx, { source: 'ips', format: 'plain-ips', items });
+      assert.equal(s.new, 1);
+      assert.deepEqual(
+        s.rejected.map((r) => [r.line, r.reason.match(/protected|special-purpose|too wide/)?.[0]]),
+        [
+          [2, 'protected'],
+          [3, 'special-purpose'],
+          [4, 'special-purpose'],
+          [5, 'too wide'],
+        ],
+      );
+    });
+
     test('check: URL expressions, host and parent-domain listings, addresses and networks', async () => {
       await importFeed(ctx, { source: 'feodo', format: 'feodo-csv', items: parse('feodo-csv', 'feodo-small.csv') });
       await importFeed(ctx, { source: 'drop', format: 'spamhaus-drop', items: parse('spamhaus-drop', 'drop-small.txt') });
@@ -158,18 +175,18 @@ for (const backend of testBackends()) {
       assert.equal(blog.listed, false);
       const blogUrl = await check(ctx, 'HTTP://victim.blogspot.com/2026/10/dl.exe');
       assert.equal(blogUrl.listed, true);
-      const ip = await check(ctx, '203.0.113.9');
+      const ip = await check(ctx, '45.9.148.9');
       assert.equal(ip.matches[0].how, 'address');
       assert.equal(ip.matches[0].indicator.category, 'c2');
-      const net = await check(ctx, 'http://192.0.2.77/x');
+      const net = await check(ctx, 'http://45.14.226.77/x');
       assert.equal(net.matches[0].how, 'network');
-      assert.equal(net.matches[0].indicator.value, '192.0.2.0/24');
+      assert.equal(net.matches[0].indicator.value, '45.14.224.0/22');
       assert.equal((await check(ctx, 'example.org')).listed, false);
 
       const idx = await VerdictIndex.fromStore(ctx.store);
       assert.deepEqual(idx.matchUrl('http://evil-dedicated.example/payload/a.exe').map((h) => h.how).sort(), ['host', 'url-expression']);
       assert.equal(idx.match('deep.sub.wild-evil.example')[0].how, 'parent-domain');
-      assert.equal(idx.match('192.0.2.200')[0].how, 'network');
+      assert.equal(idx.match('45.14.227.200')[0].how, 'network');
       assert.equal(idx.matchUrl('http://victim.blogspot.com/another-post').length, 0);
     });
 
@@ -180,14 +197,14 @@ for (const backend of testBackends()) {
       const byQ = await listIndicators(ctx.store, { q: 'blogspot' });
       assert.deepEqual(byQ.items.map((i) => i.value), ['http://victim.blogspot.com/2026/10/dl.exe']);
       const c2 = await listIndicators(ctx.store, { category: 'c2', source: 'feodo' });
-      assert.deepEqual(c2.items.map((i) => i.value), ['203.0.113.9']);
+      assert.deepEqual(c2.items.map((i) => i.value), ['45.9.148.9']);
       const high = await listIndicators(ctx.store, { minConfidence: 0.9 });
       assert.ok(high.items.every((i) => i.confidence >= 0.9));
       assert.ok(high.items.length >= 1);
     });
 
     test('false positive: report → review → delist → suppression until newer evidence', async () => {
-      const value = 'http://198.51.100.7:8080/bins/x86';
+      const value = 'http://185.220.101.7:8080/bins/x86';
       const { report, message } = await reportFalsePositive(ctx, { value, reporter: 'site owner', reason: 'our own server', lang: 'en' });
       assert.equal(report.status, 'pending');
       assert.ok(report.indicator_id);
@@ -204,7 +221,7 @@ for (const backend of testBackends()) {
       // the same source re-sends the same (old) record: stays delisted
       ctx.clock.advance(DAY_MS);
       await importFeed(ctx, { source: 'urlhaus', format: 'urlhaus-csv', items: parse('urlhaus-csv', 'urlhaus-small.csv') });
-      assert.equal((await ind(ctx, 'url', 'http://198.51.100.7/bins/x86')).status, 'delisted');
+      assert.equal((await ind(ctx, 'url', 'http://185.220.101.7/bins/x86')).status, 'delisted');
       // newer evidence (seen after the delisting) re-lists it
       const fresh: FeedRecord = {
         line: 1,
@@ -216,7 +233,7 @@ for (const backend of testBackends()) {
       };
       const s = await importFeed(ctx, { source: 'urlhaus', format: 'urlhaus-csv', items: [fresh] as ParseItem[] });
       assert.equal(s.updated, 1);
-      assert.equal((await ind(ctx, 'url', 'http://198.51.100.7/bins/x86')).status, 'active');
+      assert.equal((await ind(ctx, 'url', 'http://185.220.101.7/bins/x86')).status, 'active');
       const detail = await getIndicator(ctx.store, report.indicator_id!);
       assert.deepEqual(detail.history.map((h) => h.action), ['delist', 'status']);
       assert.deepEqual(detail.changes.map((c) => c.op), ['add', 'remove', 'add']);
@@ -253,10 +270,10 @@ for (const backend of testBackends()) {
       const ch = await changesSince(ctx.store, serial);
       assert.equal(ch.length, expired);
       assert.ok(ch.every((c) => c.op === 'remove' && c.state.status === 'expired'));
-      assert.equal((await check(ctx, '203.0.113.9')).listed, false);
+      assert.equal((await check(ctx, '45.9.148.9')).listed, false);
       assert.equal((await expireIndicators(ctx)).expired, 0);
       await importFeed(ctx, { source: 'feodo', format: 'feodo-csv', items: parse('feodo-csv', 'feodo-small.csv') });
-      assert.equal((await check(ctx, '203.0.113.9')).listed, true);
+      assert.equal((await check(ctx, '45.9.148.9')).listed, true);
       const [back] = await changesSince(ctx.store, await currentSerial(ctx.store) - 1);
       assert.equal(back.op, 'add');
     });

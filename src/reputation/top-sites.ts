@@ -63,3 +63,15 @@ export function loadTopSites(file: string): Set<string> {
   }
   return set;
 }
+
+/**
+ * Addresses never listed from a feed: public DNS resolvers and similar shared infrastructure, where
+ * one bad report would cut subscribers off from name resolution for everything (the Feodo sample in
+ * ../shared/data carries an edited 8.8.8.8 line: exactly this case).
+ */
+export const PROTECTED_ADDRESSES: ReadonlySet<string> = new Set([
+  '8.8.8.8', '8.8.4.4', '1.1.1.1', '1.0.0.1', '9.9.9.9', '149.112.112.112', '208.67.222.222',
+  '208.67.220.220', '94.140.14.14', '94.140.15.15', '76.76.2.0', '76.76.10.0', '185.228.168.9',
+  '2001:4860:4860::8888', '2001:4860:4860::8844', '2606:4700:4700::1111', '2606:4700:4700::1001',
+  '2620:fe::fe', '2620:fe::9', '2620:119:35::35', '2620:119:53::53',
+]);

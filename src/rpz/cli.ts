@@ -3,8 +3,8 @@ import { rename } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { createContext } from '../app/index.js';
-import { createLogger } from '../observability/index.js';
 import { configFor, withContext } from '../cli/context.js';
+import { createLogger } from '../observability/index.js';
 import { exportZone } from './export.js';
 import { startRpzPublisher } from './service.js';
 
@@ -80,6 +80,9 @@ export function registerRpz(program: Command) {
     });
 }
 
-function summary(r: { zone: string; serial: number; owners: number; records: number; skipped: number }, file?: string) {
+function summary(
+  r: { zone: string; serial: number; owners: number; records: number; skipped: number },
+  file?: string,
+) {
   return `rpz: ${r.zone} serial ${r.serial}: ${r.owners} owners, ${r.records} records${r.skipped ? `, ${r.skipped} entries skipped (not valid DNS names)` : ''}${file ? ` → ${file}` : ''}\n`;
 }

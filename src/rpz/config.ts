@@ -23,7 +23,8 @@ export const rpzConfigSchema = section(
     ttl: Type.Integer({
       default: 300,
       minimum: 0,
-      description: 'TTL (seconds) of the policy records in the zone (resolvers use it for rewritten answers).',
+      description:
+        'TTL (seconds) of the policy records in the zone (resolvers use it for rewritten answers).',
     }),
     soa_refresh: Type.Integer({ default: 300, minimum: 1, description: 'SOA refresh (seconds).' }),
     soa_retry: Type.Integer({ default: 60, minimum: 1, description: 'SOA retry (seconds).' }),
@@ -35,7 +36,8 @@ export const rpzConfigSchema = section(
     }),
     ns: Type.String({
       default: 'localhost',
-      description: 'Name server named by the apex NS and SOA MNAME records (RPZ zones need one; it is never queried).',
+      description:
+        'Name server named by the apex NS and SOA MNAME records (RPZ zones need one; it is never queried).',
     }),
     contact: Type.String({
       default: 'hostmaster.yojin.local',
@@ -43,15 +45,18 @@ export const rpzConfigSchema = section(
     }),
     warning_host: Type.String({
       default: 'warning.yojin.local',
-      description: "Host name of the warning page: 'warn' entries become `CNAME <warning_host>` when warning_addresses is empty.",
+      description:
+        "Host name of the warning page: 'warn' entries become `CNAME <warning_host>` when warning_addresses is empty.",
     }),
     warning_addresses: Type.Array(Type.String(), {
       default: ['127.0.0.1', '::1'],
-      description: "Addresses of the warning page: 'warn' entries become A/AAAA local data with these addresses.",
+      description:
+        "Addresses of the warning page: 'warn' entries become A/AAAA local data with these addresses.",
     }),
     notify: Type.Array(Type.String({ pattern: hostPortPattern }), {
       default: [],
-      description: 'Secondaries (HOST:PORT) sent a DNS NOTIFY when the serial moves; retried until they answer.',
+      description:
+        'Secondaries (HOST:PORT) sent a DNS NOTIFY when the serial moves; retried until they answer.',
     }),
     notify_retry_ms: Type.Integer({
       default: 2000,
@@ -61,7 +66,8 @@ export const rpzConfigSchema = section(
     notify_attempts: Type.Integer({
       default: 10,
       minimum: 1,
-      description: 'NOTIFY attempts per secondary and serial before giving up (the SOA refresh still applies).',
+      description:
+        'NOTIFY attempts per secondary and serial before giving up (the SOA refresh still applies).',
     }),
     poll_ms: Type.Integer({
       default: 2000,
@@ -70,11 +76,13 @@ export const rpzConfigSchema = section(
     }),
     allow_transfer: Type.Array(Type.String(), {
       default: ['127.0.0.1/32', '::1/128'],
-      description: 'Client networks (CIDR) allowed to AXFR/IXFR the zone. SOA queries are answered to anyone.',
+      description:
+        'Client networks (CIDR) allowed to AXFR/IXFR the zone. SOA queries are answered to anyone.',
     }),
     tsig_key_name: Type.String({
       default: '',
-      description: 'TSIG key name (RFC 8945). When set, transfers must be signed with this key; NOTIFY is signed too.',
+      description:
+        'TSIG key name (RFC 8945). When set, transfers must be signed with this key; NOTIFY is signed too.',
     }),
     tsig_algorithm: Type.Union([Type.Literal('hmac-sha256')], {
       default: 'hmac-sha256',
@@ -92,7 +100,8 @@ export const rpzConfigSchema = section(
     journal_max_changes: Type.Integer({
       default: 1000000,
       minimum: 0,
-      description: 'Records of IXFR history kept in memory; older deltas are dropped (clients then get a full transfer).',
+      description:
+        'Records of IXFR history kept in memory; older deltas are dropped (clients then get a full transfer).',
     }),
   },
   'RPZ publication: the policy as a Response Policy Zone, exported or served to resolvers by zone transfer.',

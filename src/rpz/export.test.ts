@@ -41,13 +41,18 @@ for (const backend of testBackends()) {
         const text = await collect((out) => exportZone(ctx.store, ctx.config, out));
         if (process.env.YOJIN_TEST_UPDATE_FIXTURES) writeFileSync(FIXTURE, text);
         assert.equal(text, readFileSync(FIXTURE, 'utf8'));
-        const owners = text.split('\n').filter((l) => /^[a-z0-9*]/.test(l)).map((l) => `${l.split('\t')[0]} ${l.split('\t')[1]}`);
+        const owners = text
+          .split('\n')
+          .filter((l) => /^[a-z0-9*]/.test(l))
+          .map((l) => `${l.split('\t')[0]} ${l.split('\t')[1]}`);
         assert.equal(new Set(owners).size, owners.length, 'no owner/type twice');
         const dir = mkdtempSync(join(tmpdir(), 'yojin-rpz-'));
         try {
           const file = join(dir, 'rpz.zone');
           writeFileSync(file, text);
-          const r = spawnSync('named-checkzone', ['-i', 'local', 'rpz.yojin.local', file], { encoding: 'utf8' });
+          const r = spawnSync('named-checkzone', ['-i', 'local', 'rpz.yojin.local', file], {
+            encoding: 'utf8',
+          });
           assert.equal(r.status, 0, r.stdout + r.stderr);
           assert.match(r.stdout, /loaded serial 15/);
         } finally {
@@ -61,7 +66,9 @@ for (const backend of testBackends()) {
     test('--zone changes $ORIGIN; an empty policy is a valid zone at serial 0', async () => {
       const ctx = await testContext(backend, SEED_CONFIG);
       try {
-        const text = await collect((out) => exportZone(ctx.store, ctx.config, out, { zone: 'RPZ.Example.JP.' }));
+        const text = await collect((out) =>
+          exportZone(ctx.store, ctx.config, out, { zone: 'RPZ.Example.JP.' }),
+        );
         assert.match(text, /^\$ORIGIN rpz\.example\.jp\.$/m);
         assert.match(text, /SOA\tlocalhost\. hostmaster\.yojin\.local\. \( 0 300 60 604800 60 \)/);
         const dir = mkdtempSync(join(tmpdir(), 'yojin-rpz-'));

@@ -4,6 +4,7 @@
  * NOTIFY, TSIG) to the ISP's existing resolvers. See docs/rpz.md.
  */
 export { ACTION_RANK, actionRecords } from './actions.js';
+export { registerRpz } from './cli.js';
 export { rpzConfigSchema } from './config.js';
 export { type ExportReport, exportZone, resolveOwners } from './export.js';
 export { entryOwners, rpzIpOwner, zoneOrigin } from './names.js';
@@ -12,4 +13,3 @@ export { type RpzPublisher, rpzService, startRpzPublisher } from './service.js';
 export { type ZoneSettings, zoneSettings } from './settings.js';
 export { type ZoneDelta, ZoneState } from './state.js';
 export { signMessage, splitTsig, type TsigKey, tsigKeyFrom, verifyMessage } from './tsig.js';
-export { registerRpz } from './cli.js';

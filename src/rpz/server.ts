@@ -58,7 +58,9 @@ export class RpzPrimary {
 
   constructor(private readonly o: PrimaryOptions) {
     this.enc = new RecordEncoder(o.settings);
-    this.acl = o.allowTransfer.map((c) => ipaddr.parseCIDR(c.includes('/') ? c : `${c}/${c.includes(':') ? 128 : 32}`));
+    this.acl = o.allowTransfer.map((c) =>
+      ipaddr.parseCIDR(c.includes('/') ? c : `${c}/${c.includes(':') ? 128 : 32}`),
+    );
   }
 
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
@@ -171,7 +173,15 @@ export class RpzPrimary {
       const now = this.o.now();
       if (!key) {
         this.stats.tsigFailures++;
-        return [appendTsigError(plain(RCODE_NOTAUTH)[0], { name: split.tsig.keyName, algorithm: 'hmac-sha256', secret: Buffer.alloc(0) }, split.tsig.keyName, now, TSIG_ERR.BADKEY)];
+        return [
+          appendTsigError(
+            plain(RCODE_NOTAUTH)[0],
+            { name: split.tsig.keyName, algorithm: 'hmac-sha256', secret: Buffer.alloc(0) },
+            split.tsig.keyName,
+            now,
+            TSIG_ERR.BADKEY,
+          ),
+        ];
       }
       const v = verifyMessage(split, key, now);
       if (!v.ok) {
@@ -182,7 +192,14 @@ export class RpzPrimary {
           const other = Buffer.alloc(6);
           other.writeUInt16BE(Math.floor(now / 0x1_0000_0000), 0);
           other.writeUInt32BE(now % 0x1_0000_0000, 2);
-          return [signMessage(plain(RCODE_NOTAUTH)[0], key, { time: split.tsig.timeSigned, priorMac: v.mac, error: v.error, other }).message];
+          return [
+            signMessage(plain(RCODE_NOTAUTH)[0], key, {
+              time: split.tsig.timeSigned,
+              priorMac: v.mac,
+              error: v.error,
+              other,
+            }).message,
+          ];
         }
         return [appendTsigError(plain(RCODE_NOTAUTH)[0], key, split.tsig.keyName, now, v.error)];
       }
@@ -230,7 +247,9 @@ export class RpzPrimary {
         return sign(messages(this.axfr()));
       }
       // IXFR: the client's serial is in the SOA of the authority section.
-      const soa = req.authorities?.find((a) => a.type === 'SOA') as { data?: { serial?: number } } | undefined;
+      const soa = req.authorities?.find((a) => a.type === 'SOA') as
+        | { data?: { serial?: number } }
+        | undefined;
       const clientSerial = soa?.data?.serial !== undefined ? Number(soa.data.serial) : -1;
       this.stats.ixfr++;
       if (transport === 'udp') return sign(messages(soaOnly(state.serial, this.enc)));
@@ -242,22 +261,35 @@ export class RpzPrimary {
       const answers: Buffer[] = [];
       if (qtype === 6 || qtype === 255) answers.push(this.enc.soa(state.serial));
       if (qtype === 2 || qtype === 255) answers.push(this.enc.ns());
-      return sign([withAuthority(assemble(id, flags, question, answers, answers.length), answers.length ? null : this.enc.soa(state.serial))]);
+      return sign([
+        withAuthority(
+          assemble(id, flags, question, answers, answers.length),
+          answers.length ? null : this.enc.soa(state.serial),
+        ),
+      ]);
     }
     const owner = qname.slice(0, -(origin.length + 1));
     const rank = state.rankOf(owner);
     if (rank < 0) {
-      return sign([withAuthority(assemble(id, flags | RCODE.NXDOMAIN, question, [], 0), this.enc.soa(state.serial))]);
+      return sign([
+        withAuthority(assemble(id, flags | RCODE.NXDOMAIN, question, [], 0), this.enc.soa(state.serial)),
+      ]);
     }
     const typeName = qtype === 1 ? 'A' : qtype === 28 ? 'AAAA' : qtype === 5 ? 'CNAME' : '';
     const types = qtype === 255 ? undefined : new Set([typeName, 'CNAME']);
     const answers = this.enc.records(owner, rank, types);
-    return sign([withAuthority(assemble(id, flags, question, answers, answers.length), answers.length ? null : this.enc.soa(state.serial))]);
+    return sign([
+      withAuthority(
+        assemble(id, flags, question, answers, answers.length),
+        answers.length ? null : this.enc.soa(state.serial),
+      ),
+    ]);
   }
 
   private axfr(): Chunk[] {
     const s = this.o.state.serial;
-    if (this.axfrCache?.serial !== s) this.axfrCache = { serial: s, chunks: axfrChunks(this.o.state, this.enc) };
+    if (this.axfrCache?.serial !== s)
+      this.axfrCache = { serial: s, chunks: axfrChunks(this.o.state, this.enc) };
     return this.axfrCache.chunks;
   }
 
@@ -271,7 +303,12 @@ export class RpzPrimary {
     if (cached) return cached;
     const deltas = clientSerial < 0 ? null : state.deltasSince(clientSerial);
     // Unknown or too old a serial: the AXFR-style full answer RFC 1995 §4 allows.
-    const chunks = deltas === null ? this.axfr() : deltas.length === 0 ? soaOnly(state.serial, this.enc) : ixfrChunks(state.serial, deltas, this.enc);
+    const chunks =
+      deltas === null
+        ? this.axfr()
+        : deltas.length === 0
+          ? soaOnly(state.serial, this.enc)
+          : ixfrChunks(state.serial, deltas, this.enc);
     if (this.ixfrCache.size > 64) this.ixfrCache.clear();
     this.ixfrCache.set(clientSerial, chunks);
     return chunks;

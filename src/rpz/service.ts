@@ -29,9 +29,13 @@ export async function startRpzPublisher(ctx: AppContext, listen?: string): Promi
   const r = ctx.config.rpz;
   const key = tsigKeyFrom(r);
   if (key && key.secret.length === 0) {
-    throw new YojinError('CONFIG_INVALID_VALUE', 'rpz.tsig_key_name is set but rpz.tsig_secret is empty: set the base64 secret (tsig-keygen prints one)', {
-      problems: [{ key: 'rpz.tsig_secret', problem: 'is empty' }],
-    });
+    throw new YojinError(
+      'CONFIG_INVALID_VALUE',
+      'rpz.tsig_key_name is set but rpz.tsig_secret is empty: set the base64 secret (tsig-keygen prints one)',
+      {
+        problems: [{ key: 'rpz.tsig_secret', problem: 'is empty' }],
+      },
+    );
   }
   const settings = zoneSettings(ctx.config);
   const log = ctx.log.child({ component: 'rpz' });
@@ -43,6 +47,14 @@ export async function startRpzPublisher(ctx: AppContext, listen?: string): Promi
   const address = await primary.listen(host, port);
   const notifier = new Notifier({
     origin: settings.origin,
+    soa: {
+      mname: settings.ns,
+      rname: settings.contact,
+      refresh: settings.refresh,
+      retry: settings.retry,
+      expire: settings.expire,
+      minimum: settings.minimum,
+    },
     targets: r.notify,
     retryMs: r.notify_retry_ms,
     attempts: r.notify_attempts,
@@ -50,7 +62,10 @@ export async function startRpzPublisher(ctx: AppContext, listen?: string): Promi
     log,
     now,
   });
-  log.info({ zone: settings.origin, serial: state.serial, owners: state.size, skipped: state.skipped }, 'rpz zone loaded');
+  log.info(
+    { zone: settings.origin, serial: state.serial, owners: state.size, skipped: state.skipped },
+    'rpz zone loaded',
+  );
 
   let running: Promise<boolean> | null = null;
   const doRefresh = async (): Promise<boolean> => {

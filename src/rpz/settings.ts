@@ -33,7 +33,10 @@ export function zoneSettings(config: Pick<Config, 'rpz'>, zone?: string): ZoneSe
   }
   const origin = zoneOrigin(zone ?? r.zone);
   if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(origin)) {
-    throw new YojinError('REQUEST_INVALID', `"${zone ?? r.zone}" is not a zone name (use e.g. rpz.example.jp)`);
+    throw new YojinError(
+      'REQUEST_INVALID',
+      `"${zone ?? r.zone}" is not a zone name (use e.g. rpz.example.jp)`,
+    );
   }
   return {
     origin,

@@ -119,7 +119,13 @@ export class ZoneState {
       if (v === undefined || (typeof v === 'number' && Math.floor(v / 8) === id)) {
         this.byOwner.set(o, id * 8 + rank);
       } else if (typeof v === 'number') {
-        this.byOwner.set(o, new Map([[Math.floor(v / 8), v % 8], [id, rank]]));
+        this.byOwner.set(
+          o,
+          new Map([
+            [Math.floor(v / 8), v % 8],
+            [id, rank],
+          ]),
+        );
       } else {
         v.set(id, Math.max(rank, v.get(id) ?? -1));
       }

@@ -17,26 +17,37 @@ export async function addIndicator(db: Queryable, s: Seed): Promise<number> {
   const res = await db.query<{ id: string }>(
     `INSERT INTO indicators (kind, value, net, category, status, scope, first_seen, last_seen)
      VALUES ($1, $2, $3::cidr, $4, $5, $6, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z') RETURNING id`,
-    [s.kind, s.value, s.kind === 'ip' || s.kind === 'cidr' ? s.value : null, s.category, s.status ?? 'active', scope],
+    [
+      s.kind,
+      s.value,
+      s.kind === 'ip' || s.kind === 'cidr' ? s.value : null,
+      s.category,
+      s.status ?? 'active',
+      scope,
+    ],
   );
   const id = Number(res.rows[0].id);
-  await db.query(`INSERT INTO change_log (entity, entity_id, op, state) VALUES ('indicator', $1, 'add', $2)`, [
-    String(id),
-    JSON.stringify({ kind: s.kind, value: s.value, category: s.category, scope }),
-  ]);
+  await db.query(
+    `INSERT INTO change_log (entity, entity_id, op, state) VALUES ('indicator', $1, 'add', $2)`,
+    [String(id), JSON.stringify({ kind: s.kind, value: s.value, category: s.category, scope })],
+  );
   return id;
 }
 
 export async function setStatus(db: Queryable, id: number, status: string): Promise<void> {
   await db.query('UPDATE indicators SET status = $2 WHERE id = $1', [id, status]);
-  await db.query(`INSERT INTO change_log (entity, entity_id, op, state) VALUES ('indicator', $1, 'update', $2)`, [
-    String(id),
-    JSON.stringify({ status }),
-  ]);
+  await db.query(
+    `INSERT INTO change_log (entity, entity_id, op, state) VALUES ('indicator', $1, 'update', $2)`,
+    [String(id), JSON.stringify({ status })],
+  );
 }
 
 /** Sends one query over TCP and collects responses until the transfer's closing SOA (or one message). */
-export function tcpQuery(port: number, msg: Buffer, opts: { transfer?: boolean } = {}): Promise<Buffer[]> {
+export function tcpQuery(
+  port: number,
+  msg: Buffer,
+  opts: { transfer?: boolean; timeoutMs?: number } = {},
+): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     const out: Buffer[] = [];
@@ -46,7 +57,7 @@ export function tcpQuery(port: number, msg: Buffer, opts: { transfer?: boolean }
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new Error(`no complete answer (${out.length} messages)`));
-    }, 10_000);
+    }, opts.timeoutMs ?? 10_000);
     sock.on('error', reject);
     sock.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
@@ -93,7 +104,15 @@ export function transferQuery(zone: string, type: 'AXFR' | 'IXFR', clientSerial?
               type: 'SOA',
               class: 'IN',
               ttl: 0,
-              data: { mname: 'x', rname: 'x', serial: clientSerial ?? 0, refresh: 0, retry: 0, expire: 0, minimum: 0 },
+              data: {
+                mname: 'x',
+                rname: 'x',
+                serial: clientSerial ?? 0,
+                refresh: 0,
+                retry: 0,
+                expire: 0,
+                minimum: 0,
+              },
             },
           ]
         : [],
@@ -107,7 +126,12 @@ export function transferLines(messages: Buffer[], zone: string): string[] {
     for (const a of dnsPacket.decode(m).answers ?? []) {
       const owner = a.name === zone ? '@' : a.name.slice(0, -(zone.length + 1));
       const raw = (a as { data: unknown }).data;
-      const data = a.type === 'SOA' ? `serial=${(raw as { serial: number }).serial}` : a.type === 'CNAME' ? `${raw}.`.replace(/^\.\.$/, '.') : String(raw);
+      const data =
+        a.type === 'SOA'
+          ? `serial=${(raw as { serial: number }).serial}`
+          : a.type === 'CNAME'
+            ? `${raw}.`.replace(/^\.\.$/, '.')
+            : String(raw);
       lines.push(`${owner} ${a.type} ${data}`);
     }
   }

@@ -3,7 +3,9 @@ import { soaSerial, type ZoneSettings } from './settings.js';
 import type { ZoneDelta, ZoneState } from './state.js';
 
 // dns-packet exports its per-record codec at runtime; its type definitions omit it.
-const codec = (dnsPacket as unknown as { answer: { encode: ((a: dnsPacket.Answer) => Buffer) & { bytes: number } } }).answer;
+const codec = (
+  dnsPacket as unknown as { answer: { encode: ((a: dnsPacket.Answer) => Buffer) & { bytes: number } } }
+).answer;
 // encode() allocates encodingLength() bytes, which over-counts the root name ('.', `CNAME .`) by one;
 // `encode.bytes` is what was actually written.
 const answerCodec = {
@@ -71,7 +73,13 @@ export class RecordEncoder {
     } as dnsPacket.Answer);
   }
   ns(): Buffer {
-    return answerCodec.encode({ name: this.s.origin, type: 'NS', class: 'IN', ttl: this.s.ttl, data: this.s.ns });
+    return answerCodec.encode({
+      name: this.s.origin,
+      type: 'NS',
+      class: 'IN',
+      ttl: this.s.ttl,
+      data: this.s.ns,
+    });
   }
   /** Records of one owner at one action rank (the RR types requested, or all when `types` is absent). */
   records(owner: string, rank: number, types?: Set<string>): Buffer[] {

@@ -40,7 +40,11 @@ function u16(n: number): Buffer {
 }
 
 /** TSIG variables (RFC 8945 §4.3.3): the full set, or only the timers for later messages of a stream. */
-function variables(key: TsigKey, t: Omit<TsigRecord, 'keyName' | 'algorithm' | 'mac' | 'originalId'>, timersOnly: boolean): Buffer {
+function variables(
+  key: TsigKey,
+  t: Omit<TsigRecord, 'keyName' | 'algorithm' | 'mac' | 'originalId'>,
+  timersOnly: boolean,
+): Buffer {
   const timers = Buffer.concat([u48(t.timeSigned), u16(t.fudge)]);
   if (timersOnly) return timers;
   return Buffer.concat([
@@ -98,7 +102,12 @@ export interface SignOptions {
 
 /** Appends a TSIG record to an unsigned message; returns the signed message and its MAC. */
 export function signMessage(msg: Buffer, key: TsigKey, o: SignOptions): { message: Buffer; mac: Buffer } {
-  const t = { timeSigned: o.time, fudge: o.fudge ?? 300, error: o.error ?? 0, other: o.other ?? Buffer.alloc(0) };
+  const t = {
+    timeSigned: o.time,
+    fudge: o.fudge ?? 300,
+    error: o.error ?? 0,
+    other: o.other ?? Buffer.alloc(0),
+  };
   const parts: Buffer[] = [];
   if (o.priorMac) parts.push(u16(o.priorMac.length), o.priorMac);
   parts.push(msg, variables(key, t, o.timersOnly ?? false));
@@ -109,11 +118,24 @@ export function signMessage(msg: Buffer, key: TsigKey, o: SignOptions): { messag
 }
 
 /** An unsigned TSIG record carrying an error (BADKEY/BADSIG answers carry no MAC, RFC 8945 §5.3.2). */
-export function appendTsigError(msg: Buffer, key: TsigKey, keyName: string, time: number, error: number): Buffer {
+export function appendTsigError(
+  msg: Buffer,
+  key: TsigKey,
+  keyName: string,
+  time: number,
+  error: number,
+): Buffer {
   const k = { ...key, name: keyName };
   const out = Buffer.concat([
     msg,
-    encodeTsig(k, { timeSigned: time, fudge: 300, mac: Buffer.alloc(0), originalId: msg.readUInt16BE(0), error, other: Buffer.alloc(0) }),
+    encodeTsig(k, {
+      timeSigned: time,
+      fudge: 300,
+      mac: Buffer.alloc(0),
+      originalId: msg.readUInt16BE(0),
+      error,
+      other: Buffer.alloc(0),
+    }),
   ]);
   out.writeUInt16BE(msg.readUInt16BE(10) + 1, 10);
   return out;
@@ -173,11 +195,16 @@ export function verifyMessage(
   if (tsig.mac.length !== expected.length || !timingSafeEqual(tsig.mac, expected)) {
     return { ok: false, error: TSIG_ERR.BADSIG, tsig };
   }
-  if (Math.abs(now - tsig.timeSigned) > tsig.fudge) return { ok: false, error: TSIG_ERR.BADTIME, tsig, mac: tsig.mac };
+  if (Math.abs(now - tsig.timeSigned) > tsig.fudge)
+    return { ok: false, error: TSIG_ERR.BADTIME, tsig, mac: tsig.mac };
   return { ok: true, mac: tsig.mac, tsig };
 }
 
-export function tsigKeyFrom(r: { tsig_key_name: string; tsig_algorithm: 'hmac-sha256'; tsig_secret: string }): TsigKey | null {
+export function tsigKeyFrom(r: {
+  tsig_key_name: string;
+  tsig_algorithm: 'hmac-sha256';
+  tsig_secret: string;
+}): TsigKey | null {
   if (!r.tsig_key_name) return null;
   return {
     name: r.tsig_key_name.toLowerCase().replace(/\.+$/, ''),

@@ -1,5 +1,6 @@
 import { buildApi } from '../api/index.js';
 import type { AppContext } from '../app/index.js';
+import { casesService } from '../cases/index.js';
 import { dnsService } from '../dns/index.js';
 import { purgeExpired, Scheduler } from '../jobs/index.js';
 import { parseHostPort } from '../util/hostport.js';
@@ -54,4 +55,4 @@ const schedulerService: ServiceFactory = (ctx) => {
 };
 
 /** Everything `yojin serve` runs, in start order (stopped in reverse). Capabilities add theirs here. */
-export const SERVICES: ServiceFactory[] = [apiService, schedulerService, reputationService, dnsService, warningService, feedsService(reputationIngest), rpzService, sharingService, lookupService];
+export const SERVICES: ServiceFactory[] = [apiService, schedulerService, reputationService, dnsService, warningService, feedsService(reputationIngest), rpzService, sharingService, lookupService, casesService];

@@ -20,8 +20,8 @@ async function importPlain(ctx: AppContext, source: string, format: string, text
  * partner with its own reliability for A, and nothing subscriber-identifying leaves A.
  */
 describe('federation: hub A → TAXII → hub B', () => {
-  let a: AppContext & { dispose(): Promise<void> };
-  let b: AppContext & { dispose(): Promise<void> };
+  let a: Awaited<ReturnType<typeof testContext>>;
+  let b: Awaited<ReturnType<typeof testContext>>;
   let apiA: FastifyInstance;
   let urlA: string;
   let colId: string;

@@ -5,7 +5,7 @@ import { addCollection, addOrg, type Collection, findCollection, grant } from '.
 import { publishIndicators } from './publish.js';
 import { caseFeatures, findSimilar, patternValues, reportFeatures } from './similar/index.js';
 import { type Bundle, bundle, type StixObject } from './stix/index.js';
-import { queryObjects } from './taxii/objects-store.js';
+import { parseRow, queryObjects } from './taxii/objects-store.js';
 
 async function collectionOrFail(hub: Hub, idOrAlias: string): Promise<Collection> {
   const c = await findCollection(hub.ctx.store, idOrAlias);
@@ -37,7 +37,7 @@ export async function exportCollection(hub: Hub, idOrAlias: string): Promise<Bun
   let afterSeq: number | undefined;
   for (;;) {
     const page = await queryObjects(hub.ctx.store, c.id, { afterSeq }, 5000);
-    objects.push(...page.rows.map((r) => r.object));
+    objects.push(...page.rows.map(parseRow));
     if (!page.more) break;
     afterSeq = page.rows[page.rows.length - 1].seq;
   }

@@ -70,7 +70,7 @@ export function xarfEmail(opts: {
     text: rendered.text,
     lang: opts.lang,
     template: rendered.template,
-    headers: { 'X-ARF': 'YES', 'Auto-Submitted': 'auto-generated' },
+    headers: { 'X-ARF': 'YES', 'Auto-Submitted': 'auto-generated' }, // nodemailer writes the name as X-Arf; header names are case-insensitive (RFC 5322)
     attachments: [
       {
         filename: 'report.txt',

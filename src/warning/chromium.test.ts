@@ -70,7 +70,10 @@ test('real Chromium: the warning page in ja and en, report form and continue lin
     await page.fill('#reason', 'This is our own login page.');
     await page.click('button[type="submit"]');
     assert.equal(await page.textContent('h1'), 'Thank you for your report');
-    assert.deepEqual(reports.map((r) => [r.value, r.lang]), [['bad.example', 'en']]);
+    assert.deepEqual(
+      reports.map((r) => [r.value, r.lang]),
+      [['bad.example', 'en']],
+    );
 
     await page.click('text=Back to the warning page');
     await page.click('a.continue');
@@ -80,7 +83,10 @@ test('real Chromium: the warning page in ja and en, report form and continue lin
     await page.waitForURL('http://bad.example/login?from=mail');
     assert.equal(table.isBypassed('127.0.0.1', 'bad.example'), true);
     assert.match((await page.textContent('.note')) ?? '', /「危険を承知で進む」が選ばれています/);
-    assert.deepEqual(problems.filter((p) => /Content Security Policy|Refused/.test(p)), []);
+    assert.deepEqual(
+      problems.filter((p) => /Content Security Policy|Refused/.test(p)),
+      [],
+    );
   } finally {
     await browser.close();
     await app.close();

@@ -15,7 +15,8 @@ export const warningConfigSchema = section(
     listen: Type.String({
       default: '127.0.0.1:8081',
       pattern: hostPortPattern,
-      description: 'HTTP address of the warning page (the address the DNS resolver answers for warned names).',
+      description:
+        'HTTP address of the warning page (the address the DNS resolver answers for warned names).',
     }),
     public_url: text(
       '',
@@ -47,7 +48,10 @@ export const warningConfigSchema = section(
       description:
         'How often the in-memory bypass table is refreshed from the store (bypasses recorded by other processes).',
     }),
-    organisation_ja: text('インターネットサービスプロバイダ', 'Organisation name shown on the page (Japanese).'),
+    organisation_ja: text(
+      'インターネットサービスプロバイダ',
+      'Organisation name shown on the page (Japanese).',
+    ),
     organisation_en: text('Your Internet service provider', 'Organisation name shown on the page (English).'),
     contact_name_ja: text('サポートセンター', 'Helpdesk name (Japanese).'),
     contact_name_en: text('Support centre', 'Helpdesk name (English).'),

@@ -16,7 +16,7 @@ export {
 } from './bypass.js';
 export { describeCategory } from './categories.js';
 export { warningConfigSchema } from './config.js';
-export { negotiateLang, type Lang } from './i18n.js';
+export { type Lang, negotiateLang } from './i18n.js';
 export { findListing, type Listing } from './lookup.js';
 export type { FalsePositiveInput, FalsePositiveSink } from './report.js';
 export { buildWarningServer, PATHS, type WarningServerOptions } from './server.js';

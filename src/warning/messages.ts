@@ -89,7 +89,8 @@ const ja: Messages = {
     'メールやSNS、広告のリンクからここに来た場合は、そのメッセージを信用しないでください。IDやパスワード、カード番号を入力しないでください。',
     'すでにファイルをダウンロードしたり情報を入力したりした場合は、ファイルを開かずにウイルス対策ソフトで検査し、入力したパスワードを変更してください。',
   ],
-  todoInfected: 'お使いの機器がウイルスに感染しているおそれがあります。ウイルス対策ソフトで検査してください。',
+  todoInfected:
+    'お使いの機器がウイルスに感染しているおそれがあります。ウイルス対策ソフトで検査してください。',
   contactHeading: 'お問い合わせ',
   contactIntro: (name) => `ご不明な点は${name}へお問い合わせください。`,
   phone: '電話',
@@ -100,7 +101,8 @@ const ja: Messages = {
   why: (m) =>
     `このページは、ご契約時にご同意いただいた「危険サイト注意喚起サービス」により表示されています。このページの表示にあたり、アクセスしようとしたURLやお客さまのIPアドレスは記録しません。「危険を承知で進む」を選んだ場合に限り、進めるようにするためにIPアドレスとサイト名を${m}分間だけ保持します。`,
   optOut: 'このサービスはいつでも停止できます：',
-  optOutViaHelpdesk: (name) => `このサービスはいつでも停止できます。停止をご希望の場合は${name}へご連絡ください。`,
+  optOutViaHelpdesk: (name) =>
+    `このサービスはいつでも停止できます。停止をご希望の場合は${name}へご連絡ください。`,
   reportHeading: '誤りを報告する',
   reportIntro:
     'このサイトが安全だと思われる場合はお知らせください。担当者が確認し、誤りであれば一覧から削除します。',
@@ -223,7 +225,8 @@ const en: Messages = {
   },
   retry: 'Visit the site again and use the new warning page that appears.',
   thanksTitle: 'Thank you for your report',
-  thanksText: 'We received your report. We will check the site and remove it from the list if it was listed by mistake.',
+  thanksText:
+    'We received your report. We will check the site and remove it from the list if it was listed by mistake.',
   thanksContact: 'We will tell you the outcome at the contact you gave.',
   back: 'Back to the warning page',
   formInvalid: 'The form has expired or is not valid. Please reload the page and send it again.',

@@ -17,8 +17,15 @@ function counter<L extends string>(m: Metrics, name: string, help: string, label
 /** Counts only: what the measure's effect reports need (warnings shown, continues, reports), no clients. */
 export function warningMetrics(m: Metrics): WarningMetrics {
   return {
-    pages: counter(m, 'yojin_warning_pages_total', 'Warning pages shown, by category and language.', ['category', 'lang']),
-    continues: counter(m, 'yojin_warning_continues_total', 'Continue-anyway requests, by outcome.', ['outcome']),
-    reports: counter(m, 'yojin_warning_reports_total', 'Report-a-mistake submissions, by outcome.', ['outcome']),
+    pages: counter(m, 'yojin_warning_pages_total', 'Warning pages shown, by category and language.', [
+      'category',
+      'lang',
+    ]),
+    continues: counter(m, 'yojin_warning_continues_total', 'Continue-anyway requests, by outcome.', [
+      'outcome',
+    ]),
+    reports: counter(m, 'yojin_warning_reports_total', 'Report-a-mistake submissions, by outcome.', [
+      'outcome',
+    ]),
   };
 }

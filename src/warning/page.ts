@@ -96,11 +96,16 @@ function contactBlock(t: Messages, cfg: WarningConfig, lang: Lang): string {
   const hours = lang === 'ja' ? cfg.contact_hours_ja : cfg.contact_hours_en;
   const rows: string[] = [];
   if (cfg.contact_phone)
-    rows.push(`<dt>${esc(t.phone)}</dt><dd><a href="tel:${esc(cfg.contact_phone.replace(/[^0-9+]/g, ''))}">${esc(cfg.contact_phone)}</a></dd>`);
+    rows.push(
+      `<dt>${esc(t.phone)}</dt><dd><a href="tel:${esc(cfg.contact_phone.replace(/[^0-9+]/g, ''))}">${esc(cfg.contact_phone)}</a></dd>`,
+    );
   if (hours) rows.push(`<dt>${esc(t.hours)}</dt><dd>${esc(hours)}</dd>`);
-  if (cfg.contact_url) rows.push(`<dt>${esc(t.web)}</dt><dd><a href="${esc(cfg.contact_url)}">${esc(cfg.contact_url)}</a></dd>`);
+  if (cfg.contact_url)
+    rows.push(`<dt>${esc(t.web)}</dt><dd><a href="${esc(cfg.contact_url)}">${esc(cfg.contact_url)}</a></dd>`);
   if (cfg.contact_email)
-    rows.push(`<dt>${esc(t.email)}</dt><dd><a href="mailto:${esc(cfg.contact_email)}">${esc(cfg.contact_email)}</a></dd>`);
+    rows.push(
+      `<dt>${esc(t.email)}</dt><dd><a href="mailto:${esc(cfg.contact_email)}">${esc(cfg.contact_email)}</a></dd>`,
+    );
   return `<section aria-labelledby="h-contact"><h2 id="h-contact">${esc(t.contactHeading)}</h2>
 <p>${esc(t.contactIntro(name))}</p>${rows.length ? `<dl>${rows.join('')}</dl>` : ''}</section>`;
 }

@@ -17,12 +17,24 @@ export type FalsePositiveSink = (ctx: AppContext, input: FalsePositiveInput) => 
 export const REPORT_LIMITS = { reason: 2000, reporter: 100, contact: 200 } as const;
 
 export type ReportFields = { reason: string; reporter?: string; contact?: string };
-export type ReportProblem = 'reason-missing' | 'reason-too-long' | 'reporter-too-long' | 'contact-too-long' | 'contact-invalid';
+export type ReportProblem =
+  | 'reason-missing'
+  | 'reason-too-long'
+  | 'reporter-too-long'
+  | 'contact-too-long'
+  | 'contact-invalid';
 
 /** Validates the submitted fields; trims, drops control characters, empty optionals become undefined. */
-export function validateReport(body: Record<string, unknown>): { fields: ReportFields; problems: ReportProblem[] } {
+export function validateReport(body: Record<string, unknown>): {
+  fields: ReportFields;
+  problems: ReportProblem[];
+} {
+  // Control characters (other than tab and newlines) have no place in a free-text report.
   const clean = (v: unknown) =>
-    typeof v === 'string' ? v.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim() : '';
+    typeof v === 'string'
+      ? // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+        v.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim()
+      : '';
   const reason = clean(body.reason);
   const reporter = clean(body.reporter);
   const contact = clean(body.contact);

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Queryable } from '../store/index.js';
-import { testBackends } from '../testing/stores.js';
 import { testContext } from '../testing/context.js';
+import { testBackends } from '../testing/stores.js';
 import { BypassTable, buildWarningServer, type FalsePositiveInput, Signer } from './index.js';
 import { signContinue } from './signing.js';
 
@@ -64,12 +64,25 @@ for (const backend of testBackends()) {
         }),
       );
       const now = ctx.clock.now();
-      await listIndicator(ctx.store, { kind: 'domain', value: BAD, category: 'malware-distribution', scope: 'domain' }, now);
-      await listIndicator(ctx.store, { kind: 'domain', value: 'phish.example', category: 'phishing', scope: 'host' }, now);
+      await listIndicator(
+        ctx.store,
+        { kind: 'domain', value: BAD, category: 'malware-distribution', scope: 'domain' },
+        now,
+      );
+      await listIndicator(
+        ctx.store,
+        { kind: 'domain', value: 'phish.example', category: 'phishing', scope: 'host' },
+        now,
+      );
       await listIndicator(ctx.store, { kind: 'domain', value: 'cc.example', category: 'c2' }, now);
       await listIndicator(
         ctx.store,
-        { kind: 'url', value: 'http://shared.example/~eve/dropper.exe', expr: 'shared.example/~eve/dropper.exe', category: 'malware-distribution' },
+        {
+          kind: 'url',
+          value: 'http://shared.example/~eve/dropper.exe',
+          expr: 'shared.example/~eve/dropper.exe',
+          category: 'malware-distribution',
+        },
         now,
       );
       table = new BypassTable(ctx.clock);
@@ -159,15 +172,24 @@ for (const backend of testBackends()) {
       assert.equal(table.isBypassed('192.0.2.10', 'bad.example.'), true);
       assert.equal(table.isBypassed('192.0.2.11', BAD), false, 'another client');
       assert.equal(table.isBypassed('192.0.2.10', 'www.bad.example'), false, 'another host');
-      const rows = await ctx.store.query<{ client: string; host: string }>('SELECT client, host FROM warning_bypasses');
-      assert.deepEqual(rows.rows, [{ client: '192.0.2.10', host: BAD }]);
-      const audit = await ctx.store.query<{ measure: string; subject: string; outcome: string; details: unknown }>(
-        `SELECT measure, subject, outcome, details FROM audit_log WHERE action = 'warning.continue'`,
+      const rows = await ctx.store.query<{ client: string; host: string }>(
+        'SELECT client, host FROM warning_bypasses',
       );
+      assert.deepEqual(rows.rows, [{ client: '192.0.2.10', host: BAD }]);
+      const audit = await ctx.store.query<{
+        measure: string;
+        subject: string;
+        outcome: string;
+        details: unknown;
+      }>(`SELECT measure, subject, outcome, details FROM audit_log WHERE action = 'warning.continue'`);
       assert.equal(audit.rows.length, 1);
       assert.equal(audit.rows[0].measure, 'warn-malicious-site');
       assert.equal(audit.rows[0].subject, 'site:bad.example');
-      assert.doesNotMatch(JSON.stringify(audit.rows[0]), /192\.0\.2\.10|ref=mail/, 'no client address or URL in the audit log');
+      assert.doesNotMatch(
+        JSON.stringify(audit.rows[0]),
+        /192\.0\.2\.10|ref=mail/,
+        'no client address or URL in the audit log',
+      );
       // while the bypass holds, a reload of the warning page says why it still shows
       const again = await get('/download/setup.exe?ref=mail');
       assert.match(again.body, /「危険を承知で進む」が選ばれています/);
@@ -224,7 +246,16 @@ for (const backend of testBackends()) {
       const exp = Math.floor(ctx.clock.now().getTime() / 1000) + 300;
       const forged = (path: string, host = BAD) =>
         `/__yojin/continue?${signContinue(signer, { host, path, exp, lang: 'en' }, '192.0.2.10')}`;
-      for (const p of ['//evil.example/', '/\\evil.example', '\\\\evil.example', 'http://evil.example/', '/x\r\nLocation: http://evil.example/', '@evil.example', '/\t/evil.example', '']) {
+      for (const p of [
+        '//evil.example/',
+        '/\\evil.example',
+        '\\\\evil.example',
+        'http://evil.example/',
+        '/x\r\nLocation: http://evil.example/',
+        '@evil.example',
+        '/\t/evil.example',
+        '',
+      ]) {
         const r = await get(forged(p));
         assert.equal(r.statusCode, 400, JSON.stringify(p));
         assert.equal(r.headers.location, undefined, JSON.stringify(p));
@@ -260,9 +291,12 @@ for (const backend of testBackends()) {
       assert.doesNotMatch(r.body, /class="continue"/);
       const signer = new Signer(Buffer.from(SECRET, 'utf8'));
       const exp = Math.floor(ctx.clock.now().getTime() / 1000) + 300;
-      const f = await get(`/__yojin/continue?${signContinue(signer, { host: 'cc.example', path: '/', exp, lang: 'en' }, '192.0.2.10')}`, {
-        host: 'cc.example',
-      });
+      const f = await get(
+        `/__yojin/continue?${signContinue(signer, { host: 'cc.example', path: '/', exp, lang: 'en' }, '192.0.2.10')}`,
+        {
+          host: 'cc.example',
+        },
+      );
       assert.equal(f.statusCode, 403);
       assert.equal(f.headers.location, undefined);
     });
@@ -326,7 +360,10 @@ for (const backend of testBackends()) {
       const limited = await post(body, { host: 'shared.example', remote: '203.0.113.50' });
       assert.equal(limited.statusCode, 429);
       assert.match(limited.body, /しばらくしてから/);
-      const big = await post(form({ token, reason: 'x'.repeat(9000) }), { host: 'shared.example', remote: '203.0.113.50' });
+      const big = await post(form({ token, reason: 'x'.repeat(9000) }), {
+        host: 'shared.example',
+        remote: '203.0.113.50',
+      });
       assert.equal(big.statusCode, 413);
       const json = await post(JSON.stringify({ token, reason: 'x' }), { type: 'application/json' });
       assert.equal(json.statusCode, 415);
@@ -335,28 +372,67 @@ for (const backend of testBackends()) {
     test('without a test sink, a report lands in the reputation false-positive queue (fp_reports)', async () => {
       const real = await buildWarningServer(ctx, { bypasses: table });
       try {
-        const inject = (opts: Parameters<FastifyInstance['inject']>[0]) => real.inject(opts);
-        const page = await inject({ method: 'GET', url: '/login', headers: { host: 'phish.example' }, remoteAddress: '203.0.113.77' });
-        const r = await inject({
+        const page = await real.inject({
+          method: 'GET',
+          url: '/login',
+          headers: { host: 'phish.example' },
+          remoteAddress: '203.0.113.77',
+        });
+        const r = await real.inject({
           method: 'POST',
           url: '/__yojin/report',
           headers: { host: 'phish.example', 'content-type': 'application/x-www-form-urlencoded' },
           remoteAddress: '203.0.113.77',
-          payload: form({ token: tokenOf(page.body), lang: 'ja', to: '/login', reason: '自社のログインページです', contact: '03-1234-5678' }),
+          payload: form({
+            token: tokenOf(page.body),
+            lang: 'ja',
+            to: '/login',
+            reason: '自社のログインページです',
+            contact: '03-1234-5678',
+          }),
         });
         assert.equal(r.statusCode, 200);
         assert.match(r.body, /ご報告ありがとうございました/);
-        const rows = await ctx.store.query<{ value: string; reason: string; contact: string; lang: string; status: string; indicator_id: string | null }>(
+        const rows = await ctx.store.query<{
+          value: string;
+          reason: string;
+          contact: string;
+          lang: string;
+          status: string;
+          indicator_id: string | null;
+        }>(
           `SELECT value, reason, contact, lang, status, indicator_id FROM fp_reports WHERE value = 'phish.example'`,
         );
         assert.equal(rows.rows.length, 1);
         assert.deepEqual(
           { ...rows.rows[0], indicator_id: rows.rows[0].indicator_id !== null },
-          { value: 'phish.example', reason: '自社のログインページです', contact: '03-1234-5678', lang: 'ja', status: 'pending', indicator_id: true },
+          {
+            value: 'phish.example',
+            reason: '自社のログインページです',
+            contact: '03-1234-5678',
+            lang: 'ja',
+            status: 'pending',
+            indicator_id: true,
+          },
         );
       } finally {
         await real.close();
       }
+    });
+
+    test('other methods get 405; HEAD of a continue link grants nothing', async () => {
+      const put = await app.inject({ method: 'PUT', url: '/x', headers: { host: BAD } });
+      assert.equal(put.statusCode, 405);
+      assert.equal(put.headers.allow, 'GET, HEAD');
+      const page = await get('/head-check', {}, '192.0.2.200');
+      const head = await app.inject({
+        method: 'HEAD',
+        url: continueHref(page.body),
+        headers: { host: BAD },
+        remoteAddress: '192.0.2.200',
+      });
+      assert.equal(head.headers.location, undefined);
+      assert.equal(table.isBypassed('192.0.2.200', BAD), false);
     });
 
     test('logs hold neither URLs with query strings nor client addresses', async () => {

@@ -1,7 +1,13 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { AppContext } from '../app/index.js';
 import { isYojinError } from '../errors/index.js';
-import { type BypassTable, bypasses as processBypasses, clientKey, recordBypass } from './bypass.js';
+import { type BypassTable, clientKey, bypasses as processBypasses, recordBypass } from './bypass.js';
 import { allowsContinue } from './categories.js';
 import { blockedHost, continueTarget, isSafePath, safePathOf } from './host.js';
 import { isLang, type Lang, negotiateLang } from './i18n.js';
@@ -10,7 +16,13 @@ import { MESSAGES } from './messages.js';
 import { warningMetrics } from './metrics.js';
 import { CSP, messagePage, servicePage, warningPage } from './page.js';
 import { RateLimiter } from './ratelimit.js';
-import { type FalsePositiveSink, type ReportFields, type ReportProblem, reputationSink, validateReport } from './report.js';
+import {
+  type FalsePositiveSink,
+  type ReportFields,
+  type ReportProblem,
+  reputationSink,
+  validateReport,
+} from './report.js';
 import { loadSigner } from './secret.js';
 import { formToken, type Signer, signContinue, verifyContinue, verifyFormToken } from './signing.js';
 
@@ -85,7 +97,10 @@ export async function buildWarningServer(
   const remote = (req: FastifyRequest) => req.socket.remoteAddress ?? '';
   const clientOf = (req: FastifyRequest) => clientKey(remote(req)) ?? 'unknown';
   const langOf = (req: FastifyRequest, explicit?: unknown) =>
-    negotiateLang(explicit ?? (req.query as Record<string, unknown> | undefined)?.lang, req.headers['accept-language']);
+    negotiateLang(
+      explicit ?? (req.query as Record<string, unknown> | undefined)?.lang,
+      req.headers['accept-language'],
+    );
   const switchHref = (lang: Lang, target: string) =>
     `${PATHS.warning}?${new URLSearchParams({ lang: lang === 'ja' ? 'en' : 'ja', to: target })}`;
   const sendHtml = (reply: FastifyReply, status: number, lang: Lang, html: string) =>
@@ -94,11 +109,16 @@ export async function buildWarningServer(
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const lang = langOf(req);
     const t = MESSAGES[lang];
-    if (err.statusCode === 413) return sendHtml(reply, 413, lang, messagePage(lang, cfg, t.errorTitle, [t.tooLarge]));
-    if (err.statusCode === 415) return sendHtml(reply, 415, lang, messagePage(lang, cfg, t.errorTitle, [t.formInvalid]));
+    if (err.statusCode === 413)
+      return sendHtml(reply, 413, lang, messagePage(lang, cfg, t.errorTitle, [t.tooLarge]));
+    if (err.statusCode === 415)
+      return sendHtml(reply, 415, lang, messagePage(lang, cfg, t.errorTitle, [t.formInvalid]));
     if (err.statusCode && err.statusCode < 500)
       return sendHtml(reply, err.statusCode, lang, messagePage(lang, cfg, t.errorTitle, [t.formInvalid]));
-    log.error({ err: { message: err.message, code: err.code }, route: req.routeOptions.url }, 'warning page failed');
+    log.error(
+      { err: { message: err.message, code: err.code }, route: req.routeOptions.url },
+      'warning page failed',
+    );
     return sendHtml(reply, 500, lang, messagePage(lang, cfg, t.errorTitle, [t.reportFailed]));
   });
 
@@ -134,7 +154,9 @@ export async function buildWarningServer(
   }
 
   app.get('/favicon.ico', async (_req, reply) => reply.code(404).send());
-  app.get('/robots.txt', async (_req, reply) => reply.type('text/plain').send('User-agent: *\nDisallow: /\n'));
+  app.get('/robots.txt', async (_req, reply) =>
+    reply.type('text/plain').send('User-agent: *\nDisallow: /\n'),
+  );
 
   app.get(PATHS.warning, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
@@ -142,14 +164,20 @@ export async function buildWarningServer(
     return showWarning(req, reply, target, langOf(req));
   });
 
-  app.get(PATHS.continue, async (req, reply) => {
+  // No HEAD twin: a link checker's HEAD must not switch a warning off.
+  app.get(PATHS.continue, { exposeHeadRoute: false }, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     const lang = langOf(req, isLang(q.l) ? q.l : undefined);
     const t = MESSAGES[lang];
     const host = blockedHost(req.headers.host);
     const refuse = (status: number, reason: keyof typeof t.refused) => {
       metrics.continues.inc({ outcome: reason });
-      return sendHtml(reply, status, lang, messagePage(lang, cfg, t.refusedTitle, [t.refused[reason], t.retry]));
+      return sendHtml(
+        reply,
+        status,
+        lang,
+        messagePage(lang, cfg, t.refusedTitle, [t.refused[reason], t.retry]),
+      );
     };
     const check = verifyContinue(signer, q, clientOf(req), host, nowS());
     if (!check.ok) {
@@ -195,10 +223,15 @@ export async function buildWarningServer(
     const host = blockedHost(req.headers.host);
     const fail = (status: number, outcome: string, text: string) => {
       metrics.reports.inc({ outcome });
-      return sendHtml(reply, status, lang, messagePage(lang, cfg, t.errorTitle, [text], {
-        href: `${PATHS.warning}?${new URLSearchParams({ lang, to: target })}`,
-        label: t.back,
-      }));
+      return sendHtml(
+        reply,
+        status,
+        lang,
+        messagePage(lang, cfg, t.errorTitle, [text], {
+          href: `${PATHS.warning}?${new URLSearchParams({ lang, to: target })}`,
+          label: t.back,
+        }),
+      );
     };
     if (!host || !verifyFormToken(signer, body.token, host, clientOf(req), nowS()))
       return fail(403, 'bad-token', t.formInvalid);
@@ -220,21 +253,23 @@ export async function buildWarningServer(
     }
     metrics.reports.inc({ outcome: 'accepted' });
     const paras = fields.contact ? [t.thanksText, t.thanksContact] : [t.thanksText];
-    return sendHtml(reply, 200, lang, messagePage(lang, cfg, t.thanksTitle, paras, {
-      href: `${PATHS.warning}?${new URLSearchParams({ lang, to: target })}`,
-      label: t.back,
-    }));
+    return sendHtml(
+      reply,
+      200,
+      lang,
+      messagePage(lang, cfg, t.thanksTitle, paras, {
+        href: `${PATHS.warning}?${new URLSearchParams({ lang, to: target })}`,
+        label: t.back,
+      }),
+    );
   });
 
   app.get('/*', async (req, reply) => showWarning(req, reply, safePathOf(req.url), langOf(req)));
-  app.route({
-    method: ['POST', 'PUT', 'DELETE', 'PATCH'],
-    url: '/*',
-    handler: async (req, reply) => {
-      const lang = langOf(req);
-      reply.header('Allow', 'GET, HEAD');
-      return sendHtml(reply, 405, lang, messagePage(lang, cfg, MESSAGES[lang].h1, [MESSAGES[lang].retry]));
-    },
+  // Any other method on any path: the page is only ever fetched, never written to.
+  app.setNotFoundHandler(async (req, reply) => {
+    const lang = langOf(req);
+    reply.header('Allow', 'GET, HEAD');
+    return sendHtml(reply, 405, lang, messagePage(lang, cfg, MESSAGES[lang].h1, [MESSAGES[lang].retry]));
   });
   return app;
 }

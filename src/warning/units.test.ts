@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../clock/index.js';
+import { BypassTable, clientKey } from './bypass.js';
 import { blockedHost, continueTarget, isSafePath, safePathOf } from './host.js';
 import { negotiateLang } from './i18n.js';
-import { BypassTable, clientKey } from './bypass.js';
 import { hostAndParents, requestExpressions } from './lookup.js';
 import { RateLimiter } from './ratelimit.js';
 
@@ -22,7 +22,18 @@ test('the blocked host comes from Host: lower case, no port, no trailing dot; ad
   assert.equal(blockedHost('Bad.Example:8081'), 'bad.example');
   assert.equal(blockedHost('bad.example.'), 'bad.example');
   assert.equal(blockedHost('xn--r8jz45g.jp'), 'xn--r8jz45g.jp');
-  for (const h of [undefined, '', '127.0.0.1', '127.0.0.1:80', '[::1]:8081', 'a b', 'evil.example@x', 'x/y', 'ex_ample..com', '-bad.example'])
+  for (const h of [
+    undefined,
+    '',
+    '127.0.0.1',
+    '127.0.0.1:80',
+    '[::1]:8081',
+    'a b',
+    'evil.example@x',
+    'x/y',
+    'ex_ample..com',
+    '-bad.example',
+  ])
     assert.equal(blockedHost(h), undefined, String(h));
 });
 
@@ -57,7 +68,14 @@ test('client keys: IPv4 as is (also when mapped), IPv6 by /64; bypasses expire',
 test('lookup expressions: host and parents; canonical Safe Browsing host/path combinations', () => {
   assert.deepEqual(hostAndParents('a.b.example'), ['a.b.example', 'b.example', 'example']);
   const e = requestExpressions('a.b.c.example', '/1/%7Eeve/2.html?x=y');
-  for (const want of ['a.b.c.example/1/~eve/2.html?x=y', 'a.b.c.example/1/~eve/2.html', 'a.b.c.example/1/', 'a.b.c.example/', 'c.example/1/~eve/2.html', 'b.c.example/'])
+  for (const want of [
+    'a.b.c.example/1/~eve/2.html?x=y',
+    'a.b.c.example/1/~eve/2.html',
+    'a.b.c.example/1/',
+    'a.b.c.example/',
+    'c.example/1/~eve/2.html',
+    'b.c.example/',
+  ])
     assert.ok(e.includes(want), `${want} in ${e.join(' ')}`);
   assert.deepEqual(requestExpressions('bad.example', '/%zz%'), requestExpressions('bad.example', '/%zz%'));
 });

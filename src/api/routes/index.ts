@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { caseRoutes } from '../../cases/index.js';
+import { selfServiceRoutes } from '../../selfservice/index.js';
 import type { AppContext } from '../../app/index.js';
 import { auditRoutes } from './audit.js';
 import { healthRoutes } from './health.js';
@@ -13,4 +15,4 @@ import { tokenRoutes } from './tokens.js';
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
 
 /** Every route module served by `yojin serve`, in registration order. Capabilities add theirs here. */
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, tokenRoutes, measureRoutes, auditRoutes, reputationRoutes, lookupRoutes, sharingRoutes, subscriberRoutes, attributionRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, tokenRoutes, measureRoutes, auditRoutes, reputationRoutes, lookupRoutes, sharingRoutes, subscriberRoutes, attributionRoutes, caseRoutes, selfServiceRoutes];

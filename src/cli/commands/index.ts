@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerCases } from '../../cases/cli.js';
 import { registerCanon } from '../../canon/cli.js';
+import { registerLookup } from '../../lookup/cli.js';
 import { registerDns } from '../../dns/cli.js';
 import { registerRpz } from '../../rpz/cli.js';
 import { registerReputation } from '../../reputation/cli.js';
+import { registerFeeds } from '../../pipeline/cli.js';
 import { registerShare } from '../../sharing/cli.js';
 import { registerWarning } from '../../warning/cli.js';
 import { registerAttribution } from '../../attribution/cli.js';
@@ -12,4 +14,4 @@ import { registerFoundation } from './foundation.js';
 import { registerServe } from './serve.js';
 
 /** Every command group of the CLI, in `--help` order. Capabilities add their register function here. */
-export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerFoundation, registerCanon, registerReputation, registerDns, registerRpz, registerWarning, registerShare, registerSubscribers, registerAttribution, registerCases];
+export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerFoundation, registerCanon, registerReputation, registerFeeds, registerDns, registerRpz, registerWarning, registerShare, registerSubscribers, registerAttribution, registerCases, registerLookup];

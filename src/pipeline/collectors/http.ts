@@ -2,7 +2,7 @@ import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import type { AppContext } from '../../app/index.js';
 import { readLines } from '../lines.js';
 import { getParser } from '../parsers/index.js';
-import type { ParseItem } from '../types.js';
+import type { Category, ParseItem } from '../types.js';
 import { type PullHealth, sourceFor, writePullHealth } from './health.js';
 
 /** A feed to pull: a named source, where it is, and its format. */
@@ -10,6 +10,11 @@ export interface FeedSpec {
   name: string;
   url: string;
   format: string;
+  /**
+   * What the source lists, for formats that do not say (RPZ, plain lists): records the parser left
+   * as `other` get this category. Categories a feed states itself are kept.
+   */
+  category?: Category;
 }
 
 /**
@@ -148,7 +153,10 @@ export async function pullFeed(
       async function* tally(items: AsyncIterable<ParseItem>): AsyncIterable<ParseItem> {
         for await (const item of items) {
           if ('reason' in item) counts.rejected++;
-          else counts.records++;
+          else {
+            counts.records++;
+            if (feed.category && item.category === 'other') item.category = feed.category;
+          }
           yield item;
         }
       }

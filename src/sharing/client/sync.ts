@@ -7,7 +7,7 @@ import type { Hub } from '../hub.js';
 import { findCollection } from '../orgs.js';
 import { indexReports } from '../similar/index.js';
 import { bundle, type StixObject } from '../stix/index.js';
-import { addObjects, queryObjects } from '../taxii/objects-store.js';
+import { addObjects, parseRow, queryObjects } from '../taxii/objects-store.js';
 import { TaxiiClient } from './taxii-client.js';
 
 export interface Partner {
@@ -115,7 +115,7 @@ export async function pushPartner(hub: Hub, p: Partner) {
     const page = await queryObjects(ctx.store, local.id, { afterSeq: after, versions: ['all'] }, 500);
     if (page.rows.length === 0) break;
     // our collections already hold sanitised, TLP-checked objects (see publish.ts)
-    const res = await client.addObjects(p.collection_id, page.rows.map((r) => r.object as StixObject));
+    const res = await client.addObjects(p.collection_id, page.rows.map(parseRow));
     pushed += res.success_count;
     failed += res.failure_count;
     after = page.rows[page.rows.length - 1].seq;

@@ -50,10 +50,13 @@ CREATE TABLE taxii_objects (
   spec_version  text NOT NULL DEFAULT '2.1',
   date_added    timestamptz NOT NULL,
   tlp           text NOT NULL,
+  -- true on the newest version of each object: the default match[version]=last is then an index scan
+  latest        boolean NOT NULL DEFAULT true,
   object        jsonb NOT NULL,
   UNIQUE (collection_id, id, version)
 );
 CREATE INDEX taxii_objects_added ON taxii_objects (collection_id, date_added, seq);
+CREATE INDEX taxii_objects_latest ON taxii_objects (collection_id, seq) WHERE latest;
 CREATE INDEX taxii_objects_id ON taxii_objects (collection_id, id);
 
 CREATE TABLE taxii_status (

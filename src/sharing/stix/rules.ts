@@ -16,14 +16,17 @@ export interface SharingRules {
 const FREE_TEXT = ['description', 'name', 'opinion', 'explanation', 'content', 'abstract'];
 const SUBSCRIBER_KEYS = /^x_yojin_subscriber/;
 
-/** Why an object must never leave (RED), or undefined. */
+/** Why an object must never leave (RED): it identifies one of our subscribers. */
 function subscriberReason(o: StixObject, rules: SharingRules): string | undefined {
   for (const k of Object.keys(o)) if (SUBSCRIBER_KEYS.test(k)) return `carries ${k}`;
-  if (o.type === 'identity' && o.identity_class === 'individual') return 'names an individual';
-  if (o.type === 'email-addr' || o.type === 'user-account') return `is a ${o.type}`;
   const text = JSON.stringify(o);
   for (const p of rules.subscriberPatterns) if (p.test(text)) return `matches subscriber pattern ${p.source}`;
   return undefined;
+}
+
+/** Personal data that is not a subscriber's (a person's identity, an e-mail address, an account). */
+function personal(o: StixObject): boolean {
+  return (o.type === 'identity' && o.identity_class === 'individual') || o.type === 'email-addr' || o.type === 'user-account';
 }
 
 /**
@@ -45,6 +48,9 @@ export function classifyTlp(o: StixObject, rules: SharingRules): { tlp: Tlp; rea
   } else if (o.type === 'identity' && (o.x_yojin_victim === true || (o.roles as string[] | undefined)?.includes('victim'))) {
     rule = rules.victimTlp;
     reason = 'victim organisation';
+  } else if (personal(o)) {
+    rule = tlpRank(own) > tlpRank('amber') ? own : 'amber';
+    reason = 'personal data';
   } else if (o.type === 'identity' || o.type === 'malware' || o.type === 'relationship' || o.type === 'report') {
     rule = own;
     reason = 'own marking';

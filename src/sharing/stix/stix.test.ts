@@ -74,7 +74,8 @@ describe('automatic TLP and outbound sanitising', () => {
     assert.equal(classifyTlp(o, rules).tlp, 'red');
     assert.equal(sanitizeOutbound(o, rules), undefined);
     assert.equal(classifyTlp({ type: 'sighting', id: 'sighting--1', x_yojin_subscriber_id: 'S1' }, rules).tlp, 'red');
-    assert.equal(classifyTlp({ type: 'identity', id: 'identity--1', identity_class: 'individual', name: 'A' }, rules).tlp, 'red');
+    // a person who is not our subscriber (e.g. a threat actor persona) is personal data: AMBER at most
+    assert.equal(classifyTlp({ type: 'identity', id: 'identity--1', identity_class: 'individual', name: 'A' }, rules).tlp, 'amber');
   });
 
   test('victim organisations are AMBER; indicators GREEN or CLEAR by category; own stricter marking wins', () => {

@@ -9,6 +9,7 @@ import {
   addObjects,
   decodeCursor,
   deleteObjects,
+  envelopeJson,
   type ObjectFilter,
   queryObjects,
   recordStatus,
@@ -244,11 +245,7 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
         const q = req.query as Q;
         const page = await queryObjects(ctx.store, c.id, filterFrom(q), limitOf(q));
         pageHeaders(reply, page.rows);
-        return {
-          more: page.more,
-          ...(page.next ? { next: page.next } : {}),
-          ...(page.rows.length ? { objects: page.rows.map((r) => r.object) } : {}),
-        };
+        return reply.type(TAXII_MEDIA_TYPE).send(envelopeJson(page));
       });
       t.post(`/${cfg.api_root}/collections/:id/objects/`, config, async (req, reply) => {
         const ct = req.headers['content-type'] ?? '';
@@ -302,7 +299,7 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
         const page = await queryObjects(ctx.store, c.id, f, limitOf(q));
         if (page.rows.length === 0 && !q.next) throw new TaxiiError(404, 'Object not found');
         pageHeaders(reply, page.rows);
-        return { more: page.more, ...(page.next ? { next: page.next } : {}), objects: page.rows.map((r) => r.object) };
+        return reply.type(TAXII_MEDIA_TYPE).send(envelopeJson(page));
       });
       t.delete(`/${cfg.api_root}/collections/:id/objects/:oid/`, config, async (req) => {
         const { c } = await collectionFor(req, 'write');

@@ -1,11 +1,27 @@
-import { type Draft, documentParser, RejectLine } from '../../base.js';
-import { categoryFromWords, clip, parseTime } from '../../fields.js';
+import { type Draft, documentParser, lineError, RejectLine } from '../../base.js';
+import {
+  categoryFromWords,
+  clip,
+  parseTime,
+  requireCidr,
+  requireDomain,
+  requireIp,
+  requireUrl,
+} from '../../fields.js';
+import type { IndicatorKind, LineError } from '../../types.js';
 import { patternValues } from './pattern.js';
 
 /** A bundle is read whole (it is one JSON value); larger bundles should come over TAXII in pages. */
 const MAX_BUNDLE_CHARS = 256 * 1024 * 1024;
 
 type Obj = Record<string, unknown>;
+
+function checkValue(kind: IndicatorKind, value: string) {
+  if (kind === 'url') requireUrl(value, 'value');
+  else if (kind === 'domain') requireDomain(value, 'value');
+  else if (kind === 'cidr') requireCidr(value, 'value');
+  else requireIp(value, 'value');
+}
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
@@ -40,7 +56,7 @@ export const parser = documentParser('stix2', {
     throw new RejectLine('not a STIX bundle, envelope or object (no "type"/"objects")');
   },
   describe: (o) => clip(JSON.stringify(o) ?? '', 200),
-  parseElement(element) {
+  parseElement(element, index) {
     const o = element as Obj;
     if (!o || typeof o !== 'object' || typeof o.type !== 'string') throw new RejectLine('object has no type');
     if (o.type !== 'indicator') return null;
@@ -56,14 +72,14 @@ export const parser = documentParser('stix2', {
     if (typeof o.valid_until === 'string') attributes.validUntil = o.valid_until;
     if (typeof o.confidence === 'number') attributes.confidence = o.confidence;
     if (o.revoked === true) attributes.revoked = true;
-    return patternValues(o.pattern).map(
-      (v): Draft => ({
-        kind: v.kind,
-        value: v.value,
-        category,
-        seenAt,
-        attributes: { ...attributes, path: v.path },
-      }),
-    );
+    // Each value is checked on its own: one bad value in an OR rejects that value, not its siblings.
+    return patternValues(o.pattern).map((v): Draft | LineError => {
+      try {
+        checkValue(v.kind, v.value);
+      } catch (err) {
+        return lineError(index, `${v.path} ${(err as Error).message}`, v.value);
+      }
+      return { kind: v.kind, value: v.value, category, seenAt, attributes: { ...attributes, path: v.path } };
+    });
   },
 });

@@ -88,7 +88,8 @@ export function patternValues(pattern: string): PatternValue[] {
     if (op.t !== 'op' || op.v !== '=') throw unsupported(`operator ${op.v}`);
     const value = expect('str').v;
     if (value === '') throw new RejectLine(`empty value for ${path}`);
-    out.push({ kind, value, path });
+    // STIX 2.1 allows CIDR notation in ipv4-addr / ipv6-addr values (e.g. the OASIS APT1 report)
+    out.push({ kind: kind === 'ip' && value.includes('/') ? 'cidr' : kind, value, path });
   }
 
   function comparisons() {

@@ -55,3 +55,28 @@ test('stix2: a document that is not STIX is one error at line 1; envelopes and s
     [1, 2],
   );
 });
+
+test('stix2: CIDR values become cidr records; a bad value in an OR is rejected alone', async () => {
+  const ind = {
+    type: 'indicator',
+    id: 'indicator--2',
+    pattern_type: 'stix',
+    pattern:
+      "[ipv4-addr:value = '198.51.100.0/24' OR domain-name:value = 'domain bad.example' OR ipv6-addr:value = '2001:db8::/32']",
+  };
+  const { records, errors } = await drain(
+    parser.parse(linesOf(JSON.stringify({ type: 'bundle', objects: [ind] }))),
+  );
+  assert.deepEqual(
+    records.map((r) => [r.line, r.kind, r.value]),
+    [
+      [1, 'cidr', '198.51.100.0/24'],
+      [1, 'cidr', '2001:db8::/32'],
+    ],
+  );
+  assert.deepEqual(
+    errors.map((e) => [e.line, e.text]),
+    [[1, 'domain bad.example']],
+  );
+  assert.match(errors[0].reason, /domain-name:value value is not a host name/);
+});

@@ -1,0 +1,121 @@
+// `npm run bench -- import [--lines N] [--sizes N,M] [--backend pglite|postgres|both]`
+// Generates an N-line URLhaus-format CSV and imports it (yojin import's code path: parser → canonicalise
+// → COPY batches → set-based merge) into a fresh store; prints lines/s and peak RSS. With --sizes
+// 100000,1000000 it shows whether RSS stays flat as the file grows. Each run is a child process so
+// its peak RSS is its own. PostgreSQL: YOJIN_BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres
+// (a fresh database is created and dropped).
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+
+async function generate(file: string, n: number) {
+  const out = createWriteStream(file);
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write('################################################################\n# abuse.ch URLhaus Database Dump (CSV) — generated for the benchmark\n#\n');
+  await write('# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n');
+  const hosts = Math.max(1, Math.floor(n / 4));
+  for (let i = 0; i < n; i++) {
+    const url =
+      i % 3 === 0
+        ? `http://${(i >>> 16) & 255 || 45}.${(i >>> 8) & 255}.${i & 255}.${(i % 200) + 20}:${8000 + (i % 1000)}/bins/x${i}.sh`
+        : `http://h${i % hosts}.d${i % 997}-bench.xyz/p${i % 13}/payload${i}.exe`;
+    const ts = `2026-10-${String(1 + (i % 28)).padStart(2, '0')} 12:${String(i % 60).padStart(2, '0')}:00`;
+    await write(
+      `"${3_000_000 + i}","${ts}","${url}","online","${ts}","malware_download","elf,Mozi","https://urlhaus.abuse.ch/url/${3_000_000 + i}/","bench"\n`,
+    );
+  }
+  await new Promise<void>((r) => out.end(r));
+}
+
+async function child() {
+  const [file, backend, dbUrl] = [opt('file', ''), opt('backend', 'pglite'), opt('db', '')];
+  const { validateConfig } = await import('../../src/config/index.js');
+  const { createContext } = await import('../../src/app/index.js');
+  const { PGliteStore, PostgresStore } = await import('../../src/store/index.js');
+  const { getParser, readLines } = await import('../../src/pipeline/index.js');
+  const { importFeed } = await import('../../src/reputation/index.js');
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const dir = backend === 'pglite' ? mkdtempSync(join(tmpdir(), 'yojin-bench-')) : '';
+  const store = backend === 'pglite' ? await PGliteStore.open(dir) : await PostgresStore.open(dbUrl, 4);
+  const ctx = await createContext(validateConfig({ log: { level: 'silent', format: 'json' } }), { store });
+  const t0 = performance.now();
+  const s = await importFeed(ctx, { source: 'bench', format: 'urlhaus-csv', items: getParser('urlhaus-csv').parse(readLines(file)) });
+  const secs = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const again = await importFeed(ctx, { source: 'bench', format: 'urlhaus-csv', items: getParser('urlhaus-csv').parse(readLines(file)) });
+  const secs2 = (performance.now() - t1) / 1000;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  await store.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(
+    `${JSON.stringify({ read: s.read, new: s.new, rejected: s.rejectedCount, derived: s.derivedHosts, secs, secs2, unchanged2: again.unchanged, peakMb: peak / 1048576 })}\n`,
+  );
+}
+
+async function main() {
+  const sizes = opt('sizes', opt('lines', '100000')).split(',').map(Number);
+  const which = opt('backend', 'both');
+  const pgUrl = process.env.YOJIN_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const backends = which === 'both' ? ['pglite', 'postgres'] : [which];
+  const self = fileURLToPath(import.meta.url);
+  console.log(`import benchmark: URLhaus CSV, sizes ${sizes.join(', ')}, backends ${backends.join(', ')}`);
+  console.log('backend   lines      1st import        lines/s   re-import (idempotent)  lines/s   peak RSS');
+  for (const n of sizes) {
+    const file = join(tmpdir(), `yojin-bench-urlhaus-${n}.csv`);
+    if (!existsSync(file)) await generate(file, n);
+    for (const b of backends) {
+      let db = '';
+      let drop = async () => {};
+      if (b === 'postgres') {
+        const name = `yojin_bench_${randomBytes(4).toString('hex')}`;
+        const admin = new pg.Client({ connectionString: pgUrl });
+        try {
+          await admin.connect();
+        } catch (err) {
+          console.log(`postgres  (skipped: ${pgUrl} unreachable: ${(err as Error).message})`);
+          continue;
+        }
+        await admin.query(`CREATE DATABASE ${name}`);
+        await admin.end();
+        const u = new URL(pgUrl);
+        u.pathname = `/${name}`;
+        db = u.toString();
+        drop = async () => {
+          const a = new pg.Client({ connectionString: pgUrl });
+          await a.connect();
+          await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          await a.end();
+        };
+      }
+      const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', '--file', file, '--backend', b, '--db', db], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      });
+      await drop();
+      if (r.status !== 0) {
+        console.log(`${b.padEnd(9)} ${n}  FAILED\n${r.stderr}`);
+        continue;
+      }
+      const x = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      console.log(
+        `${b.padEnd(9)} ${String(x.read).padEnd(10)} ${x.secs.toFixed(1).padStart(7)} s ${String(Math.round(x.read / x.secs)).padStart(14)}   ${x.secs2.toFixed(1).padStart(7)} s (${x.unchanged2} unchanged) ${String(Math.round(x.read / x.secs2)).padStart(9)}   ${x.peakMb.toFixed(0)} MB`,
+      );
+    }
+  }
+  console.log('targets: ≥ 50k lines/s embedded, ≥ 100k lines/s PostgreSQL, peak RSS flat from 100k to 1M lines');
+}
+
+if (args.includes('--child')) await child();
+else await main();
