@@ -5,8 +5,9 @@
 //
 //   npm run bench -- attribution [--evidence N] [--assignments M] [--pg URL | --no-pg] [--no-pglite]
 //   (defaults 100000 / 1000000; the issue's target is --evidence 1000000 --assignments 10000000)
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -83,7 +84,18 @@ function* assignments(): Generator<Asg> {
     const addr = BigInt(DYN_BASE + i);
     for (let d = 0; d < DAYS; d++) {
       const s = T0 + d * 86400 + off;
-      yield { sub: `d${(i + d * 7919) % P4}`, prefix: v4(DYN_BASE, i), plen: 32, lo: null, hi: null, s, u: d === DAYS - 1 ? null : s + 86400, kind: 'radius', alo: addr, ahi: addr };
+      yield {
+        sub: `d${(i + d * 7919) % P4}`,
+        prefix: v4(DYN_BASE, i),
+        plen: 32,
+        lo: null,
+        hi: null,
+        s,
+        u: d === DAYS - 1 ? null : s + 86400,
+        kind: 'radius',
+        alo: addr,
+        ahi: addr,
+      };
     }
   }
   for (let e = 0; e < E; e++) {
@@ -109,7 +121,18 @@ function* assignments(): Generator<Asg> {
     const lo = V6_BASE | (BigInt(p) << 72n);
     for (let w = 0; w < WEEKS; w++) {
       const s = T0 + w * 7 * 86400;
-      yield { sub: `v${(p + w * 31) % N6}`, prefix: v6prefix(p), plen: 56, lo: null, hi: null, s, u: w === WEEKS - 1 ? null : s + 7 * 86400, kind: 'radius-v6', alo: lo, ahi: lo | ((1n << 72n) - 1n) };
+      yield {
+        sub: `v${(p + w * 31) % N6}`,
+        prefix: v6prefix(p),
+        plen: 56,
+        lo: null,
+        hi: null,
+        s,
+        u: w === WEEKS - 1 ? null : s + 7 * 86400,
+        kind: 'radius-v6',
+        alo: lo,
+        ahi: lo | ((1n << 72n) - 1n),
+      };
     }
   }
 }
@@ -141,7 +164,12 @@ function* evidence(): Generator<Ev> {
       yield { addr: h, num, port: 1024 + Math.floor(r() * 60000), t };
     } else {
       const i = Math.floor(r() * 256);
-      yield { addr: v4(((192 << 24) | (0 << 16) | (2 << 8)) >>> 0, i), num: BigInt((((192 << 24) | (2 << 8)) >>> 0) + i), port: 4444, t };
+      yield {
+        addr: v4(((192 << 24) | (0 << 16) | (2 << 8)) >>> 0, i),
+        num: BigInt((((192 << 24) | (2 << 8)) >>> 0) + i),
+        port: 4444,
+        t,
+      };
     }
   }
 }
@@ -156,14 +184,22 @@ async function loadStore(store: Store) {
     ['subscriber_id', 'prefix', 'port_range', 'during', 'kind', 'source'],
     (function* () {
       for (const a of assignments())
-        yield [a.sub, `${a.prefix}/${a.plen}`, a.lo === null ? null : `[${a.lo},${a.hi}]`, `[${iso(a.s)},${a.u === null ? '' : iso(a.u)})`, a.kind, 'bench'];
+        yield [
+          a.sub,
+          `${a.prefix}/${a.plen}`,
+          a.lo === null ? null : `[${a.lo},${a.hi}]`,
+          `[${iso(a.s)},${a.u === null ? '' : iso(a.u)})`,
+          a.kind,
+          'bench',
+        ];
     })(),
   );
   await store.copyFrom(
     'evidence',
     ['measure', 'addr', 'port', 'seen_at', 'kind', 'source', 'imported_at'],
     (function* () {
-      for (const e of evidence()) yield ['notify-infected', e.addr, e.port, iso(e.t), 'sinkhole', 'bench', iso(T0)];
+      for (const e of evidence())
+        yield ['notify-infected', e.addr, e.port, iso(e.t), 'sinkhole', 'bench', iso(T0)];
     })(),
   );
   await store.exec('ANALYZE assignments; ANALYZE evidence;');
@@ -173,15 +209,21 @@ async function loadStore(store: Store) {
 async function runYojin(name: string, store: Store) {
   await migrate(store);
   const config = validateConfig({
-    log: { level: 'silent', format: 'json' },
+    log: { level: process.env.BENCH_TRACE ? 'debug' : 'silent', format: 'json' },
     attribution: { clock_skew_seconds: SKEW, batch_size: Math.max(N, 1) },
   });
-  const ctx = await createContext(config, { store, clock: new ManualClock('2026-11-01T00:00:00Z'), log: createLogger(config) });
+  const ctx = await createContext(config, {
+    store,
+    clock: new ManualClock('2026-11-01T00:00:00Z'),
+    log: createLogger(config),
+  });
   const load = await loadStore(store);
   const t = performance.now();
   const report = await attributePending(ctx);
   const ms = performance.now() - t;
-  console.log(`${name.padEnd(10)} load ${secs(load)} s   attribute ${secs(ms)} s   (${Math.round(N / (ms / 1000))} evidence/s)   ${JSON.stringify(report)}`);
+  console.log(
+    `${name.padEnd(10)} load ${secs(load)} s   attribute ${secs(ms)} s   (${Math.round(N / (ms / 1000))} evidence/s)   ${JSON.stringify(report)}`,
+  );
   return { ms, report };
 }
 
@@ -196,13 +238,20 @@ async function runDuck(dir: string) {
     w.end();
     await once(w, 'finish');
   };
-  await write(aFile, (function* () {
-    for (const a of assignments()) yield `${a.sub},${a.alo},${a.ahi},${a.lo ?? ''},${a.hi ?? ''},${a.s},${a.u ?? 4102444800}\n`;
-  })());
-  await write(eFile, (function* () {
-    let id = 0;
-    for (const e of evidence()) yield `${++id},${e.num},${e.port ?? ''},${e.t}\n`;
-  })());
+  await write(
+    aFile,
+    (function* () {
+      for (const a of assignments())
+        yield `${a.sub},${a.alo},${a.ahi},${a.lo ?? ''},${a.hi ?? ''},${a.s},${a.u ?? 4102444800}\n`;
+    })(),
+  );
+  await write(
+    eFile,
+    (function* () {
+      let id = 0;
+      for (const e of evidence()) yield `${++id},${e.num},${e.port ?? ''},${e.t}\n`;
+    })(),
+  );
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   await c.run(`CREATE TABLE asg AS SELECT * FROM read_csv('${aFile}', header = false,
@@ -229,12 +278,17 @@ async function runDuck(dir: string) {
     SELECT outcome, count(*) AS n FROM v GROUP BY outcome ORDER BY outcome`);
   const ms = performance.now() - t;
   const outcomes = Object.fromEntries(r.getRowObjects().map((x) => [String(x.outcome), Number(x.n)]));
-  console.log(`${'duckdb'.padEnd(10)} load ${secs(load)} s   join ${secs(ms)} s   (${Math.round(N / (ms / 1000))} evidence/s)   ${JSON.stringify(outcomes)}`);
+  console.log(
+    `${'duckdb'.padEnd(10)} load ${secs(load)} s   join ${secs(ms)} s   (${Math.round(N / (ms / 1000))} evidence/s)   ${JSON.stringify(outcomes)}`,
+  );
   c.closeSync?.();
   return { ms, outcomes };
 }
 
-function same(report: { attributed: number; unattributed: Record<string, number> }, duck: Record<string, number>) {
+function same(
+  report: { attributed: number; unattributed: Record<string, number> },
+  duck: Record<string, number>,
+) {
   const ours = { attributed: report.attributed, ...report.unattributed } as Record<string, number>;
   const keys = new Set([...Object.keys(ours), ...Object.keys(duck)]);
   return [...keys].every((k) => (ours[k] ?? 0) === (duck[k] ?? 0));
@@ -245,7 +299,10 @@ async function main() {
     `attribution benchmark: ${N} evidence vs ${M} assignment intervals (dynamic IPv4 ${P4} addresses × ${DAYS} days, CGNAT ${E} addresses × ${BLOCKS} port blocks × ${DAYS} days, IPv6 ${N6} /56 × ${WEEKS} weeks), clock skew ${SKEW} s`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'yojin-bench-attr-'));
-  const results: Record<string, { ms: number; report: { attributed: number; unattributed: Record<string, number> } }> = {};
+  const results: Record<
+    string,
+    { ms: number; report: { attributed: number; unattributed: Record<string, number> } }
+  > = {};
   try {
     const duck = await runDuck(dir);
     if (WITH_PGLITE) {

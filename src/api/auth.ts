@@ -40,5 +40,5 @@ async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Princ
   if (!header) throw new YojinError('AUTH_MISSING', 'send an API token as "Authorization: Bearer <token>"');
   const m = /^Bearer\s+(\S+)$/i.exec(header);
   if (!m) throw new YojinError('AUTH_INVALID', 'the Authorization header must be "Bearer <token>"');
-  return verifyToken(ctx.store, m[1]);
+  return verifyToken(ctx.store, m[1], ctx.clock.now());
 }

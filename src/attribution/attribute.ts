@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { AppContext } from '../app/index.js';
 import type { AuditEvent } from '../audit/index.js';
 import { YojinError } from '../errors/index.js';
@@ -42,7 +43,10 @@ export interface AttributionReport {
  * evidence pending. The matching is one set-based join per batch; each attributed subscriber gets
  * one `attribution.match` audit record naming the evidence ids, written in the same transaction.
  */
-export async function attributePending(ctx: AppContext, opts: AttributeOptions = {}): Promise<AttributionReport> {
+export async function attributePending(
+  ctx: AppContext,
+  opts: AttributeOptions = {},
+): Promise<AttributionReport> {
   const actor = opts.actor ?? 'worker:attribution';
   const report: AttributionReport = { attributed: 0, unattributed: {}, subscribers: 0 };
   const add = (reason: UnattributedReason, n: number) => {
@@ -72,7 +76,10 @@ export async function attributePending(ctx: AppContext, opts: AttributeOptions =
       if (err instanceof YojinError && err.status === 403) {
         add('no-legal-basis', count);
         remaining -= count;
-        ctx.log.warn({ measure, reason: err.message }, 'attribution refused: the measure has no legal basis for it');
+        ctx.log.warn(
+          { measure, reason: err.message },
+          'attribution refused: the measure has no legal basis for it',
+        );
         continue;
       }
       throw err;
@@ -97,9 +104,13 @@ export async function attributePending(ctx: AppContext, opts: AttributeOptions =
 }
 
 async function loadRules(db: Queryable): Promise<MapRule[]> {
-  const r = await db.query<{ name: string; ipv6_prefix: string; ipv4_prefix: string; ea_bits: number; psid_offset: number }>(
-    'SELECT name, ipv6_prefix::text, ipv4_prefix::text, ea_bits, psid_offset FROM mape_rules',
-  );
+  const r = await db.query<{
+    name: string;
+    ipv6_prefix: string;
+    ipv4_prefix: string;
+    ea_bits: number;
+    psid_offset: number;
+  }>('SELECT name, ipv6_prefix::text, ipv4_prefix::text, ea_bits, psid_offset FROM mape_rules');
   return r.rows.map((x) => ({
     name: x.name,
     ipv6Prefix: x.ipv6_prefix,
@@ -120,6 +131,7 @@ interface BatchArgs {
 
 async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
   const now = ctx.clock.now();
+  const t0 = performance.now();
   // The batch: the oldest `size` pending rows of the measure, fixed by their highest id.
   const bound = await tx.query<{ hi: string | null; n: string }>(
     `SELECT max(id) AS hi, count(*) AS n FROM (
@@ -127,7 +139,8 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
     [a.measure, a.size],
   );
   const hi = bound.rows[0]?.hi;
-  if (hi === null || hi === undefined) return { processed: 0, attributed: 0, subscribers: 0, unattributed: {} };
+  if (hi === null || hi === undefined)
+    return { processed: 0, attributed: 0, subscribers: 0, unattributed: {} };
 
   // MAP-E: IPv4 evidence inside a rule's IPv4 prefix is looked up by the CE's IPv6 prefix instead.
   const mapeIds: string[] = [];
@@ -149,10 +162,12 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
     }
   }
 
-  // Per-evidence index probes are what this join needs; with a large batch the planner would
-  // rather hash all assignments and then filter every interval of an address (measured slower).
-  await tx.exec('SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
-  const r = await tx.query<{ subscriber_id: string | null; reason: string | null; n: string; ids: Array<string | number> | null }>(
+  const r = await tx.query<{
+    subscriber_id: string | null;
+    reason: string | null;
+    n: string;
+    ids: Array<string | number> | null;
+  }>(
     `WITH ev AS (
        SELECT e.id, e.addr::cidr AS key, e.port, e.seen_at, NULL::text AS pre
          FROM evidence e
@@ -163,24 +178,29 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
      ),
      -- a.prefix >>= key as equality per prefix length in use; the time window as a bounded range
      -- on lower(during) (closed intervals) or through the partial index (open / since-ever ones).
-     probe AS (
+     probe AS MATERIALIZED (
        SELECT ev.id, ev.port, ev.seen_at, network(set_masklen(ev.key::inet, l.len))::cidr AS net,
               l.max_closed_secs AS maxlen,
               tstzrange(ev.seen_at - make_interval(secs => $6), ev.seen_at + make_interval(secs => $6), '[]') AS win
          FROM ev JOIN assignment_prefix_lengths l ON l.family = family(ev.key) AND l.len <= masklen(ev.key)
         WHERE ev.pre IS NULL
      ),
-     hit AS (
+     -- LATERAL … OFFSET 0 keeps these as per-probe index scans: left to itself, the planner may hash
+     -- all assignments and then filter every interval of an address against every probe. The overlap
+     -- is written as an intersection, not &&, so that the planner does not pick the (slower, see
+     -- migration 0310) GiST index for it.
+     hit AS MATERIALIZED (
        SELECT p.id, p.port, a.subscriber_id, a.port_range
-         FROM probe p JOIN assignments a
-           ON a.prefix = p.net
-          AND lower(a.during) >= p.seen_at - make_interval(secs => $6 + p.maxlen)
-          AND lower(a.during) <= p.seen_at + make_interval(secs => $6)
-          AND NOT upper_inf(a.during) AND a.during && p.win
-       UNION ALL
-       SELECT p.id, p.port, a.subscriber_id, a.port_range
-         FROM probe p JOIN assignments a
-           ON a.prefix = p.net AND (upper_inf(a.during) OR lower_inf(a.during)) AND a.during && p.win
+         FROM probe p CROSS JOIN LATERAL (
+           SELECT a.subscriber_id, a.port_range FROM assignments a
+            WHERE a.prefix = p.net
+              AND lower(a.during) >= p.seen_at - make_interval(secs => $6 + p.maxlen)
+              AND lower(a.during) <= p.seen_at + make_interval(secs => $6)
+              AND NOT upper_inf(a.during) AND NOT isempty(a.during * p.win)
+           UNION ALL
+           SELECT a.subscriber_id, a.port_range FROM assignments a
+            WHERE a.prefix = p.net AND (upper_inf(a.during) OR lower_inf(a.during)) AND NOT isempty(a.during * p.win)
+           OFFSET 0) a
      ),
      cand AS (
        SELECT h.id, h.subscriber_id, h.port_range IS NOT NULL AS shared,
@@ -216,6 +236,7 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
     [a.measure, hi, mapeIds, mapeKeys, mapeReasons, a.skew, now],
   );
 
+  const t1 = performance.now();
   const out = { processed: 0, attributed: 0, subscribers: 0, unattributed: {} as Record<string, number> };
   const audits: AuditEvent[] = [];
   for (const row of r.rows) {
@@ -239,5 +260,9 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
     }
   }
   await appendAuditBatch(tx, audits, ctx.clock);
+  ctx.log.debug(
+    { measure: a.measure, rows: out.processed, join_ms: Math.round(t1 - t0), audit_ms: Math.round(performance.now() - t1) },
+    'attribution batch',
+  );
   return out;
 }

@@ -88,10 +88,14 @@ for (const backend of testBackends()) {
 
     test('every case attributed or refused with its reason (dynamic, skew, IPv6 PD, CGNAT, MAP-E, overlap)', async () => {
       const report = await attributePending(ctx);
-      const got = await ctx.store.query<{ kind: string; subscriber_id: string | null; unattributed_reason: string | null }>(
-        'SELECT kind, subscriber_id, unattributed_reason FROM evidence WHERE attributed_at IS NOT NULL',
+      const got = await ctx.store.query<{
+        kind: string;
+        subscriber_id: string | null;
+        unattributed_reason: string | null;
+      }>('SELECT kind, subscriber_id, unattributed_reason FROM evidence WHERE attributed_at IS NOT NULL');
+      const actual = Object.fromEntries(
+        got.rows.map((r) => [r.kind, { sub: r.subscriber_id, reason: r.unattributed_reason }]),
       );
-      const actual = Object.fromEntries(got.rows.map((r) => [r.kind, { sub: r.subscriber_id, reason: r.unattributed_reason }]));
       assert.deepEqual(actual, EXPECTED);
       assert.equal(report.attributed, 8);
       assert.deepEqual(report.unattributed, {
@@ -118,18 +122,24 @@ for (const backend of testBackends()) {
         audited.set(sub, [...(audited.get(sub) ?? []), ...(m.details.evidence as number[])]);
       }
       const expected = new Map<string, number[]>();
-      for (const r of ids.rows) expected.set(r.subscriber_id, [...(expected.get(r.subscriber_id) ?? []), Number(r.id)]);
+      for (const r of ids.rows)
+        expected.set(r.subscriber_id, [...(expected.get(r.subscriber_id) ?? []), Number(r.id)]);
       for (const v of audited.values()) v.sort((a, b) => a - b);
       assert.deepEqual(audited, expected);
       const runs = await listAudit(ctx.store, { action: 'attribution.run', limit: 10 });
       assert.ok(runs.some((r) => r.outcome === 'allowed' && r.subject === 'measure:notify-infected'));
-      assert.deepEqual(await verifyAudit(ctx.store), { ok: true, checked: (await listAudit(ctx.store, { limit: 1 }))[0].seq });
+      assert.deepEqual(await verifyAudit(ctx.store), {
+        ok: true,
+        checked: (await listAudit(ctx.store, { limit: 1 }))[0].seq,
+      });
     });
 
     test('limit processes only that many evidence rows', async () => {
       await importEvidence(
         ctx,
-        { text: 'address,port,time,kind\n198.51.100.10,1,2026-11-23T07:10:00Z,l1\n198.51.100.10,1,2026-11-23T07:11:00Z,l2\n' },
+        {
+          text: 'address,port,time,kind\n198.51.100.10,1,2026-11-23T07:10:00Z,l1\n198.51.100.10,1,2026-11-23T07:11:00Z,l2\n',
+        },
         { format: 'evidence-csv' },
       );
       assert.equal((await attributePending(ctx, { limit: 1 })).attributed, 1);
@@ -155,7 +165,12 @@ for (const backend of testBackends()) {
         });
         assert.equal(e.statusCode, 200, e.body);
         assert.equal(e.json().imported, 1);
-        const run = await app.inject({ method: 'POST', url: '/api/v1/attribution/run', headers: op, payload: {} });
+        const run = await app.inject({
+          method: 'POST',
+          url: '/api/v1/attribution/run',
+          headers: op,
+          payload: {},
+        });
         assert.deepEqual(run.json(), { attributed: 1, unattributed: {}, subscribers: 1 });
         const [m] = await listAudit(ctx.store, { action: 'attribution.match', limit: 1 });
         assert.equal(m.subject, 'subscriber:sub-api');
@@ -176,7 +191,10 @@ for (const backend of testBackends()) {
       // The same store under a configuration that takes the legal basis away (as an operator might).
       const config = validateConfig({
         log: { level: 'silent', format: 'json' },
-        measures: { 'notify-vulnerable': { enabled: false }, 'notify-infected': { data: ['evidence', 'subscriber-contact'] } },
+        measures: {
+          'notify-vulnerable': { enabled: false },
+          'notify-infected': { data: ['evidence', 'subscriber-contact'] },
+        },
       });
       const restricted = await createContext(config, { store: ctx.store, clock: ctx.clock, log: ctx.log });
       const before = (await listAudit(ctx.store, { limit: 1 }))[0].seq;
@@ -190,7 +208,9 @@ for (const backend of testBackends()) {
       assert.deepEqual(report, { attributed: 0, unattributed: { 'no-legal-basis': 2 }, subscribers: 0 });
       const pending = await ctx.store.query('SELECT id FROM evidence WHERE attributed_at IS NULL');
       assert.equal(pending.rows.length, 2);
-      const denied = (await listAudit(ctx.store, { action: 'attribution.run', limit: 10 })).filter((d) => d.seq > before);
+      const denied = (await listAudit(ctx.store, { action: 'attribution.run', limit: 10 })).filter(
+        (d) => d.seq > before,
+      );
       assert.deepEqual(
         denied.map((d) => [d.measure, d.outcome, (d.details.reason as string).replace(/ \(.*$/, '')]).sort(),
         [
@@ -198,8 +218,10 @@ for (const backend of testBackends()) {
           ['notify-vulnerable', 'denied', 'measure notify-vulnerable is disabled'],
         ],
       );
-      assert.equal((await listAudit(ctx.store, { action: 'attribution.match' })).filter((d) => d.seq > before).length, 0);
+      assert.equal(
+        (await listAudit(ctx.store, { action: 'attribution.match' })).filter((d) => d.seq > before).length,
+        0,
+      );
     });
   });
-
 }

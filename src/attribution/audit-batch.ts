@@ -35,12 +35,36 @@ export async function appendAuditBatch(tx: Queryable, events: AuditEvent[], cloc
       prevHash,
     };
     const hash = recordHash(rec);
-    rows.push([rec.seq, at, rec.actor, rec.measure, rec.legalBasis, rec.action, rec.subject, rec.outcome, rec.details, prevHash, hash]);
+    rows.push([
+      rec.seq,
+      at,
+      rec.actor,
+      rec.measure,
+      rec.legalBasis,
+      rec.action,
+      rec.subject,
+      rec.outcome,
+      rec.details,
+      prevHash,
+      hash,
+    ]);
     prevHash = hash;
   }
   return tx.copyFrom(
     'audit_log',
-    ['seq', 'at', 'actor', 'measure', 'legal_basis', 'action', 'subject', 'outcome', 'details', 'prev_hash', 'hash'],
+    [
+      'seq',
+      'at',
+      'actor',
+      'measure',
+      'legal_basis',
+      'action',
+      'subject',
+      'outcome',
+      'details',
+      'prev_hash',
+      'hash',
+    ],
     rows,
   );
 }

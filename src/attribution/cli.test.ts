@@ -28,7 +28,12 @@ test('yojin subscribers/assignments/evidence import and attribution run (exit 3 
   const g = ['--data-dir', dir, ...(pg ? ['--database-url', pg.url] : [])];
   const yo = (...args: string[]) => runCli([...g, ...args]);
 
-  const subs = await yo('subscribers', 'import', join(src, 'subscribers', 'fixtures', 'customers.csv'), '--json');
+  const subs = await yo(
+    'subscribers',
+    'import',
+    join(src, 'subscribers', 'fixtures', 'customers.csv'),
+    '--json',
+  );
   assert.equal(subs.code, 3, subs.stderr);
   assert.equal(JSON.parse(subs.stdout).imported, 3);
   assert.match(subs.stderr, /customers\.csv:4: e-mail address is not valid/);
@@ -37,13 +42,26 @@ test('yojin subscribers/assignments/evidence import and attribution run (exit 3 
   assert.equal(r1.code, 3);
   assert.match(r1.stderr, /radius-detail-1:15: Framed-IP-Address is not a valid/);
   assert.match(r1.stdout, /^3 interval\(s\) imported \(1 left open\)/);
-  const ev = await yo('evidence', 'import', evidenceFx('event4_sinkhole.csv'), '--format', 'shadowserver-sinkhole', '--json');
+  const ev = await yo(
+    'evidence',
+    'import',
+    evidenceFx('event4_sinkhole.csv'),
+    '--format',
+    'shadowserver-sinkhole',
+    '--json',
+  );
   assert.equal(ev.code, 3);
-  assert.deepEqual(JSON.parse(ev.stdout).errors.map((e: { line: number }) => e.line), [3]);
+  assert.deepEqual(
+    JSON.parse(ev.stdout).errors.map((e: { line: number }) => e.line),
+    [3],
+  );
 
   const run = await yo('attribution', 'run', '--json');
   assert.equal(run.code, 0, run.stderr);
   // 198.51.100.10 at 07:30 → sub-a (its session is closed in the same file); 203.0.113.5 has no assignment here.
-  assert.deepEqual(JSON.parse(run.stdout), { attributed: 1, unattributed: { 'no-assignment': 1 }, subscribers: 1 });
-
+  assert.deepEqual(JSON.parse(run.stdout), {
+    attributed: 1,
+    unattributed: { 'no-assignment': 1 },
+    subscribers: 1,
+  });
 });

@@ -35,26 +35,37 @@ export function registerAttribution(program: Command) {
     .description('import an assignment log (streamed; unusable lines reported with their numbers, exit 3)')
     .requiredOption('--format <format>', ASSIGNMENT_FORMATS.join(' | '))
     .option('--source <label>', 'label stored with the rows (default: the format)')
-    .option('--subscriber-field <field>', `DHCP formats: ${DHCP_SUBSCRIBER_FIELDS.join(' | ')} (default: [attribution] dhcp_subscriber_field)`)
-    .option('--year <year>', 'cgnat-syslog: year of RFC 3164 timestamps (default: this year)', (v) => Number(v))
+    .option(
+      '--subscriber-field <field>',
+      `DHCP formats: ${DHCP_SUBSCRIBER_FIELDS.join(' | ')} (default: [attribution] dhcp_subscriber_field)`,
+    )
+    .option('--year <year>', 'cgnat-syslog: year of RFC 3164 timestamps (default: this year)', (v) =>
+      Number(v),
+    )
     .option('--json', 'machine-readable output')
-    .action(async (file: string, o: { format: string; source?: string; subscriberField?: string; year?: number }, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const r = await importAssignments(ctx, fileInput(file), {
-          format: o.format,
-          source: o.source,
-          subscriberField: o.subscriberField,
-          year: o.year,
-          actor: 'cli',
+    .action(
+      async (
+        file: string,
+        o: { format: string; source?: string; subscriberField?: string; year?: number },
+        cmd: Command,
+      ) => {
+        await withContext(cmd, async (ctx) => {
+          const r = await importAssignments(ctx, fileInput(file), {
+            format: o.format,
+            source: o.source,
+            subscriberField: o.subscriberField,
+            year: o.year,
+            actor: 'cli',
+          });
+          reportLineErrors(file, r.errors, r.errorCount);
+          output(cmd, r, () =>
+            r.format === 'mape-rules'
+              ? `${r.rules} MAP-E rule(s) stored, ${r.errorCount} line(s) rejected`
+              : `${r.imported} interval(s) imported (${r.open} left open), ${r.closed} earlier open interval(s) closed, ${r.errorCount} line(s) rejected`,
+          );
         });
-        reportLineErrors(file, r.errors, r.errorCount);
-        output(cmd, r, () =>
-          r.format === 'mape-rules'
-            ? `${r.rules} MAP-E rule(s) stored, ${r.errorCount} line(s) rejected`
-            : `${r.imported} interval(s) imported (${r.open} left open), ${r.closed} earlier open interval(s) closed, ${r.errorCount} line(s) rejected`,
-        );
-      });
-    });
+      },
+    );
 
   const evidence = program.command('evidence').description('evidence of infected or vulnerable devices');
   evidence
@@ -66,9 +77,18 @@ export function registerAttribution(program: Command) {
     .option('--json', 'machine-readable output')
     .action(async (file: string, o: { format: string; measure?: string; source?: string }, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const r = await importEvidence(ctx, fileInput(file), { format: o.format, measure: o.measure, source: o.source, actor: 'cli' });
+        const r = await importEvidence(ctx, fileInput(file), {
+          format: o.format,
+          measure: o.measure,
+          source: o.source,
+          actor: 'cli',
+        });
         reportLineErrors(file, r.errors, r.errorCount);
-        output(cmd, r, () => `${r.imported} evidence row(s) imported for ${r.measure}, ${r.errorCount} line(s) rejected`);
+        output(
+          cmd,
+          r,
+          () => `${r.imported} evidence row(s) imported for ${r.measure}, ${r.errorCount} line(s) rejected`,
+        );
       });
     });
 

@@ -23,8 +23,10 @@ export async function attributionRoutes(app: FastifyInstance, ctx: AppContext) {
   // Log and evidence uploads: the body is the file as it is, whatever its content type.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ctx.config.http.upload_limit_bytes }, (_r, body, done) =>
-      done(null, body),
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'string', bodyLimit: ctx.config.http.upload_limit_bytes },
+      (_r, body, done) => done(null, body),
     );
 
     scope.post<{ Querystring: Static<typeof AssignmentQuery>; Body: string }>(
@@ -33,7 +35,8 @@ export async function attributionRoutes(app: FastifyInstance, ctx: AppContext) {
         config: { roles: ['operator'] },
         schema: {
           tags: ['attribution'],
-          summary: 'Import an assignment log (the request body is the file); unusable lines reported by number',
+          summary:
+            'Import an assignment log (the request body is the file); unusable lines reported by number',
           querystring: AssignmentQuery,
           response: {
             200: Type.Object({
@@ -49,13 +52,17 @@ export async function attributionRoutes(app: FastifyInstance, ctx: AppContext) {
         },
       },
       async (req) =>
-        importAssignments(ctx, { text: String(req.body ?? '') }, {
-          format: req.query.format,
-          source: req.query.source,
-          subscriberField: req.query.subscriber_field,
-          year: req.query.year,
-          actor: req.principal!.name,
-        }),
+        importAssignments(
+          ctx,
+          { text: String(req.body ?? '') },
+          {
+            format: req.query.format,
+            source: req.query.source,
+            subscriberField: req.query.subscriber_field,
+            year: req.query.year,
+            actor: req.principal!.name,
+          },
+        ),
     );
 
     scope.post<{ Querystring: Static<typeof EvidenceQuery>; Body: string }>(
@@ -64,7 +71,8 @@ export async function attributionRoutes(app: FastifyInstance, ctx: AppContext) {
         config: { roles: ['operator'] },
         schema: {
           tags: ['attribution'],
-          summary: 'Import evidence for a measure (the request body is the file); the measure must permit it (audited)',
+          summary:
+            'Import evidence for a measure (the request body is the file); the measure must permit it (audited)',
           querystring: EvidenceQuery,
           response: {
             200: Type.Object({
@@ -78,12 +86,16 @@ export async function attributionRoutes(app: FastifyInstance, ctx: AppContext) {
         },
       },
       async (req) =>
-        importEvidence(ctx, { text: String(req.body ?? '') }, {
-          format: req.query.format,
-          measure: req.query.measure,
-          source: req.query.source,
-          actor: req.principal!.name,
-        }),
+        importEvidence(
+          ctx,
+          { text: String(req.body ?? '') },
+          {
+            format: req.query.format,
+            measure: req.query.measure,
+            source: req.query.source,
+            actor: req.principal!.name,
+          },
+        ),
     );
   });
 
@@ -102,6 +114,11 @@ export async function attributionRoutes(app: FastifyInstance, ctx: AppContext) {
         ),
       },
     },
-    async (req) => attributePending(ctx, { limit: req.body?.limit, measure: req.body?.measure, actor: req.principal!.name }),
+    async (req) =>
+      attributePending(ctx, {
+        limit: req.body?.limit,
+        measure: req.body?.measure,
+        actor: req.principal!.name,
+      }),
   );
 }

@@ -9,3 +9,4 @@ export {
   type TokenInfo,
   verifyToken,
 } from './tokens.js';
+export { addUser, login, type User } from './users.js';

@@ -44,12 +44,13 @@ export async function createToken(
   return { token: `yjn_${id}_${secret}`, id };
 }
 
-export async function verifyToken(db: Queryable, token: string): Promise<Principal> {
+/** `now` is the process clock (sessions expire on it, so exercises with a moved clock stay consistent). */
+export async function verifyToken(db: Queryable, token: string, now: Date = new Date()): Promise<Principal> {
   const m = /^yjn_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) throw new YojinError('AUTH_INVALID', 'the token is malformed; tokens look like yjn_<id>_<secret>');
   const [, id, secret] = m;
-  const r = await db.query<{ name: string; role: Role; secret_hash: string; revoked_at: Date | null }>(
-    'SELECT name, role, secret_hash, revoked_at FROM api_tokens WHERE id = $1',
+  const r = await db.query<{ name: string; role: Role; secret_hash: string; revoked_at: Date | null; expires_at: Date | null }>(
+    'SELECT name, role, secret_hash, revoked_at, expires_at FROM api_tokens WHERE id = $1',
     [id],
   );
   const row = r.rows[0];
@@ -58,6 +59,9 @@ export async function verifyToken(db: Queryable, token: string): Promise<Princip
     throw new YojinError('AUTH_INVALID', 'the token is not known; create one with `yojin token create`');
   }
   if (row.revoked_at) throw new YojinError('AUTH_INVALID', 'the token has been revoked');
+  if (row.expires_at && new Date(row.expires_at).getTime() < now.getTime()) {
+    throw new YojinError('AUTH_INVALID', 'the session has expired; sign in again');
+  }
   return { tokenId: id, name: row.name, role: row.role };
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import dnsPacket, { type Answer, type Packet } from 'dns-packet';
@@ -198,6 +199,38 @@ for (const backend of testBackends()) {
       assert.match(r.raw, /Truncated, retrying in TCP mode|flags:.*/);
       const tcp = await dig(port, 'listed.example', 'A', ['+tcp']);
       assert.deepEqual(tcp.answers, ['127.0.0.1']);
+    });
+
+    test('TCP: several length-prefixed queries on one connection are all answered', async () => {
+      const names = ['ok.example', 'listed.example', 'missing.example'];
+      const framed = Buffer.concat(
+        names.map((name, i) => {
+          const m = dnsPacket.encode({ id: 100 + i, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A' }] } as Packet);
+          const len = Buffer.alloc(2);
+          len.writeUInt16BE(m.length);
+          return Buffer.concat([len, m]);
+        }),
+      );
+      const sock = connect({ host: '127.0.0.1', port });
+      sock.write(framed);
+      const got = new Map<number, Packet>();
+      let buf = Buffer.alloc(0);
+      await new Promise<void>((resolve, reject) => {
+        sock.on('error', reject);
+        sock.on('data', (d) => {
+          buf = Buffer.concat([buf, d]);
+          while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+            const p = dnsPacket.decode(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+            buf = buf.subarray(2 + buf.readUInt16BE(0));
+            got.set(p.id ?? -1, p);
+          }
+          if (got.size === names.length) resolve();
+        });
+      });
+      sock.destroy();
+      assert.equal((got.get(100)?.answers?.[0] as { data?: string })?.data, '192.0.2.10');
+      assert.equal((got.get(101)?.answers?.[0] as { data?: string })?.data, '127.0.0.1');
+      assert.equal(got.get(102)?.rcode, 'NXDOMAIN');
     });
 
     test('malformed packets get FORMERR when the header is readable, are dropped otherwise; the server keeps answering', async () => {

@@ -50,6 +50,13 @@ export class DnsServer {
           resolve();
         });
       });
+      try {
+        // Room for bursts: while the event loop is busy (a policy swap, GC) queries queue in the
+        // kernel; the default buffer (~200 KB) overflows within milliseconds under load.
+        udp.setRecvBufferSize(8 << 20);
+      } catch {
+        // the kernel caps or refuses it (net.core.rmem_max); the default still works
+      }
       const bound = udp.address().port;
       const tcp = createServer((s) => this.onTcp(s));
       try {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { output, withContext } from '../cli/context.js';
 import { YojinError } from '../errors/index.js';
-import { LookupClient } from './client.js';
+import { LookupClient, type LookupVerdict } from './client.js';
 import { syncLookupList } from './list.js';
 
 export function registerLookup(program: Command) {
@@ -35,7 +35,7 @@ export function registerLookup(program: Command) {
         throw new YojinError('AUTH_MISSING', 'pass --token or set YOJIN_TOKEN (any valid API token)');
       const client = new LookupClient({ baseUrl: opts.server, token });
       await client.update();
-      const results = [];
+      const results: Array<{ url: string } & LookupVerdict> = [];
       for (const url of urls) results.push({ url, ...(await client.check(url)) });
       output(cmd, results, () =>
         results

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../testing/cli.js';
+import { freshDatabaseUrl } from '../testing/stores.js';
 
 const FEODO = readFileSync(new URL('./parsers/feodo-csv/fixture.csv', import.meta.url));
 
@@ -20,9 +21,13 @@ test('yojin feeds pull / list: a configured feed is imported, then answered 304,
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const dir = mkdtempSync(join(tmpdir(), 'yojin-feeds-cli-'));
   const config = join(dir, 'yojin.toml');
+  // A PostgreSQL server when the test run has one (each spawn then skips opening embedded PGlite).
+  const db = await freshDatabaseUrl();
   writeFileSync(
     config,
-    `data_dir = ${JSON.stringify(join(dir, 'data'))}\n\n[[feeds.sources]]\nname = "feodo"\n` +
+    `data_dir = ${JSON.stringify(join(dir, 'data'))}\n` +
+      (db ? `[database]\nurl = ${JSON.stringify(db.url)}\n` : '') +
+      `\n[[feeds.sources]]\nname = "feodo"\n` +
       `url = "http://127.0.0.1:${(server.address() as AddressInfo).port}/ipblocklist.csv"\nformat = "feodo-csv"\n`,
   );
   try {
@@ -42,6 +47,7 @@ test('yojin feeds pull / list: a configured feed is imported, then answered 304,
     assert.match(list.stdout, /not-modified at .*, last body 3 records \/ 1 rejected/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await db?.drop();
     await new Promise<void>((r) => server.close(() => r()));
   }
 });

@@ -128,7 +128,11 @@ export async function loadPolicy(db: Queryable, config: Pick<Config, 'dns'>): Pr
   );
   const serial = res.rows.length > 0 ? Number(res.rows[0].serial) : 0;
   const entries: PolicyEntry[] = [];
+  let i = 0;
   for (const r of res.rows) {
+    // A million rows take a while to map: give the event loop a turn now and then, so a resolver
+    // reloading its policy keeps answering queries meanwhile.
+    if (++i % 50_000 === 0) await new Promise((resolve) => setImmediate(resolve));
     if (r.id === null || r.id === undefined) continue;
     const e = toEntry(r, config);
     if (e) entries.push(e);

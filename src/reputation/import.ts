@@ -22,9 +22,31 @@ const MAX_REJECTS_KEPT = 1000;
 const SCOPE_RANK: Record<string, number> = { url: 0, address: 0, host: 1, domain: 2 };
 
 const STAGE_COLUMNS = [
-  'seq', 'kind', 'value', 'expr', 'registrable', 'net', 'category', 'scope', 'scope_rank',
-  'scope_reason', 'init_status', 'evidence_at', 'is_primary', 'raw',
+  'kind', 'value', 'expr', 'registrable', 'net', 'category', 'scope', 'scope_reason', 'init_status',
+  'evidence_at', 'n_primary', 'raw',
 ];
+
+/** One indicator of a batch: records asserting the same thing are merged here, not in SQL. */
+interface BatchRow extends StagedRow {
+  /** Input records (not derived rows) behind it: the summary counts records. */
+  nPrimary: number;
+}
+
+/** Merges a staged row into the batch: the widest scope a record asserts wins; newest evidence kept. */
+function addToBatch(batch: Map<string, BatchRow>, r: StagedRow) {
+  const key = `${r.kind} ${r.value}`;
+  const cur = batch.get(key);
+  if (!cur) {
+    batch.set(key, { ...r, nPrimary: r.primary ? 1 : 0 });
+    return;
+  }
+  if (r.primary) cur.nPrimary++;
+  if (r.evidenceAt && (!cur.evidenceAt || r.evidenceAt > cur.evidenceAt)) cur.evidenceAt = r.evidenceAt;
+  const wider = SCOPE_RANK[r.scope] > SCOPE_RANK[cur.scope];
+  if (wider || (SCOPE_RANK[r.scope] === SCOPE_RANK[cur.scope] && r.primary && !cur.primary)) {
+    Object.assign(cur, { ...r, nPrimary: cur.nPrimary, evidenceAt: cur.evidenceAt });
+  }
+}
 
 let topSitesCache: { file: string; set: Set<string> } | undefined;
 function topSites(file: string): Set<string> {
@@ -63,12 +85,12 @@ export async function importFeed(ctx: AppContext, opts: ImportOptions): Promise<
     if (summary.rejected.length < MAX_REJECTS_KEPT) summary.rejected.push({ line, reason });
   };
   const batchSize = ctx.config.reputation.import_batch_size;
-  let batch: StagedRow[] = [];
+  let batch = new Map<string, BatchRow>();
   let records = 0;
   const flush = async () => {
-    if (batch.length === 0) return;
+    if (batch.size === 0) return;
     const rows = batch;
-    batch = [];
+    batch = new Map();
     records = 0;
     const counts = await mergeBatch(ctx, source, rows);
     summary.new += counts.new;
@@ -89,7 +111,7 @@ export async function importFeed(ctx: AppContext, opts: ImportOptions): Promise<
       reject(item.line, p.reason);
       continue;
     }
-    for (const r of p.rows) batch.push(r);
+    for (const r of p.rows) addToBatch(batch, r);
     if (++records >= batchSize) await flush();
   }
   await flush();
@@ -135,29 +157,25 @@ interface BatchCounts {
   derived: number;
 }
 
-async function mergeBatch(ctx: AppContext, source: SourceRow, rows: StagedRow[]): Promise<BatchCounts> {
+async function mergeBatch(ctx: AppContext, source: SourceRow, rows: Map<string, BatchRow>): Promise<BatchCounts> {
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
     await tx.exec(`
-      CREATE TEMP TABLE rep_stage (
-        seq int, kind text, value text, expr text, registrable text, net text, category text,
-        scope text, scope_rank int, scope_reason text, init_status text, evidence_at timestamptz,
-        is_primary boolean, raw jsonb
+      CREATE TEMP TABLE rep_batch (
+        kind text, value text, expr text, registrable text, net text, category text, scope text,
+        scope_reason text, init_status text, evidence_at timestamptz, n_primary int, raw jsonb
       ) ON COMMIT DROP`);
-    await tx.copyFrom('rep_stage', STAGE_COLUMNS, stageRows(rows));
-    // One row per indicator; the widest scope a record asserts wins, newest evidence kept.
-    await tx.exec(`
-      CREATE TEMP TABLE rep_batch ON COMMIT DROP AS
-        SELECT DISTINCT ON (kind, value) kind, value, expr, registrable, net, category, scope, scope_rank,
-          scope_reason, init_status, max(evidence_at) OVER w AS evidence_at, raw
-        FROM rep_stage WINDOW w AS (PARTITION BY kind, value)
-        ORDER BY kind, value, scope_rank DESC, is_primary DESC, seq`);
+    await tx.copyFrom('rep_batch', STAGE_COLUMNS, stageRows(rows.values()));
+    // Temp tables have no statistics: without them the planner guesses a few rows and picks
+    // nested loops over tens of thousands.
+    await tx.exec('ANALYZE rep_batch');
     await tx.query(
       `CREATE TEMP TABLE rep_old ON COMMIT DROP AS
         SELECT i.id, i.kind, i.value, i.status, i.category, i.scope,
           EXISTS (SELECT 1 FROM observations o WHERE o.indicator_id = i.id AND o.source_id = ${Number(source.id)}) AS had_obs
         FROM indicators i JOIN rep_batch b ON b.kind = i.kind AND b.value = i.value`,
     );
+    await tx.exec('ANALYZE rep_old');
     await tx.query(
       `INSERT INTO indicators (kind, value, expr, registrable, net, category, status, scope, scope_reason,
           confidence, first_seen, last_seen, created_at, updated_at)
@@ -174,11 +192,14 @@ async function mergeBatch(ctx: AppContext, source: SourceRow, rows: StagedRow[])
             THEN excluded.scope_reason ELSE indicators.scope_reason END`,
       [now],
     );
+    await tx.exec(`CREATE TEMP TABLE rep_ids ON COMMIT DROP AS
+        SELECT i.id, b.category, b.raw, b.evidence_at FROM rep_batch b JOIN indicators i ON i.kind = b.kind AND i.value = b.value`);
+    await tx.exec('ANALYZE rep_ids');
     await tx.query(
       `INSERT INTO observations (indicator_id, source_id, category, first_seen, last_seen, times_seen, raw, evidence_at)
-        SELECT i.id, $2, b.category, least(coalesce(b.evidence_at, $1), $1), $1, 1, b.raw, b.evidence_at
-        FROM rep_batch b JOIN indicators i ON i.kind = b.kind AND i.value = b.value
-        ORDER BY i.id
+        SELECT b.id, $2, b.category, least(coalesce(b.evidence_at, $1), $1), $1, 1, b.raw, b.evidence_at
+        FROM rep_ids b
+        ORDER BY b.id
         ON CONFLICT (indicator_id, source_id) DO UPDATE SET
           last_seen = greatest(observations.last_seen, excluded.last_seen),
           times_seen = observations.times_seen + 1,
@@ -187,7 +208,7 @@ async function mergeBatch(ctx: AppContext, source: SourceRow, rows: StagedRow[])
           evidence_at = greatest(observations.evidence_at, excluded.evidence_at)`,
       [now, source.id],
     );
-    const ids = 'SELECT i2.id FROM indicators i2 JOIN rep_batch b2 ON b2.kind = i2.kind AND b2.value = i2.value';
+    const ids = 'SELECT id FROM rep_ids';
     await rescore(tx, ctx.config, now, ids);
     await logChanges(tx, { oldTable: 'rep_old', idsSql: ids, params: [now], atParam: 1 });
     await tx.query(
@@ -203,13 +224,13 @@ async function mergeBatch(ctx: AppContext, source: SourceRow, rows: StagedRow[])
     );
     const c = await tx.query<{ new: number; updated: number; unchanged: number; derived: number }>(
       `SELECT
-         count(*) FILTER (WHERE s.is_primary AND o.id IS NULL)::int AS new,
-         count(*) FILTER (WHERE s.is_primary AND o.id IS NOT NULL AND (NOT o.had_obs OR o.status <> i.status
-           OR o.category <> i.category OR o.scope <> i.scope))::int AS updated,
-         count(*) FILTER (WHERE s.is_primary AND o.id IS NOT NULL AND o.had_obs AND o.status = i.status
-           AND o.category = i.category AND o.scope = i.scope)::int AS unchanged,
-         count(DISTINCT s.value) FILTER (WHERE NOT s.is_primary)::int AS derived
-       FROM rep_stage s JOIN indicators i ON i.kind = s.kind AND i.value = s.value
+         coalesce(sum(b.n_primary) FILTER (WHERE o.id IS NULL), 0)::int AS new,
+         coalesce(sum(b.n_primary) FILTER (WHERE o.id IS NOT NULL AND (NOT o.had_obs OR o.status <> i.status
+           OR o.category <> i.category OR o.scope <> i.scope)), 0)::int AS updated,
+         coalesce(sum(b.n_primary) FILTER (WHERE o.id IS NOT NULL AND o.had_obs AND o.status = i.status
+           AND o.category = i.category AND o.scope = i.scope), 0)::int AS unchanged,
+         count(*) FILTER (WHERE b.n_primary = 0)::int AS derived
+       FROM rep_batch b JOIN indicators i ON i.kind = b.kind AND i.value = b.value
        LEFT JOIN rep_old o ON o.id = i.id`,
     );
     return c.rows[0];
@@ -220,25 +241,8 @@ function rankSql(col: string) {
   return `(CASE ${col} WHEN 'domain' THEN 2 WHEN 'host' THEN 1 ELSE 0 END)`;
 }
 
-function* stageRows(rows: StagedRow[]): Generator<unknown[]> {
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    yield [
-      i,
-      r.kind,
-      r.value,
-      r.expr,
-      r.registrable,
-      r.net,
-      r.category,
-      r.scope,
-      SCOPE_RANK[r.scope],
-      r.scopeReason,
-      r.initStatus,
-      r.evidenceAt,
-      r.primary,
-      r.raw,
-    ];
+function* stageRows(rows: Iterable<BatchRow>): Generator<unknown[]> {
+  for (const r of rows) {
+    yield [r.kind, r.value, r.expr, r.registrable, r.net, r.category, r.scope, r.scopeReason, r.initStatus, r.evidenceAt, r.nPrimary, r.raw];
   }
 }
-

@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import type { AppContext } from '../app/index.js';
 import { YojinError } from '../errors/index.js';
 import { currentSerial, loadPolicy, policyChangesSince } from '../policy/index.js';
@@ -67,6 +68,59 @@ export async function startRpzPublisher(ctx: AppContext, listen?: string): Promi
     'rpz zone loaded',
   );
 
+  let failing = false;
+  // Gauges read at scrape time from the live state; registered once per metrics registry.
+  const reg = ctx.metrics.registry;
+  if (!reg.getSingleMetric('yojin_rpz_serial')) {
+    new Gauge({
+      name: 'yojin_rpz_serial',
+      help: 'Change-log serial of the RPZ zone being served',
+      registers: [reg],
+      collect() {
+        this.set(state.serial);
+      },
+    });
+    new Gauge({
+      name: 'yojin_rpz_owners',
+      help: 'Owner names in the RPZ zone being served',
+      registers: [reg],
+      collect() {
+        this.set(state.size);
+      },
+    });
+    new Gauge({
+      name: 'yojin_rpz_transfers',
+      help: 'Zone transfers answered since start, by kind (axfr, ixfr, refused, tsig_failure)',
+      labelNames: ['kind'],
+      registers: [reg],
+      collect() {
+        const st = primary.stats;
+        this.set({ kind: 'axfr' }, st.axfr);
+        this.set({ kind: 'ixfr' }, st.ixfr);
+        this.set({ kind: 'refused' }, st.refused);
+        this.set({ kind: 'tsig_failure' }, st.tsigFailures);
+      },
+    });
+    new Gauge({
+      name: 'yojin_rpz_fail_static',
+      help: '1 while the change log cannot be read and the last zone is served',
+      registers: [reg],
+      collect() {
+        this.set(failing ? 1 : 0);
+      },
+    });
+  }
+  ctx.readiness.push({
+    name: 'rpz',
+    check: async () =>
+      failing
+        ? {
+            ok: false,
+            detail: `RPZ fail-static: serving serial ${state.serial}; the change log cannot be read`,
+          }
+        : { ok: true, detail: `RPZ serial ${state.serial}, ${state.size} owners` },
+  });
+
   let running: Promise<boolean> | null = null;
   const doRefresh = async (): Promise<boolean> => {
     const serial = await currentSerial(ctx.store);
@@ -88,7 +142,6 @@ export async function startRpzPublisher(ctx: AppContext, listen?: string): Promi
     });
     return running;
   };
-  let failing = false;
   const timer = setInterval(() => {
     refresh().then(
       () => {

@@ -57,7 +57,7 @@ export function tcpQuery(
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new Error(`no complete answer (${out.length} messages)`));
-    }, opts.timeoutMs ?? 10_000);
+    }, opts.timeoutMs ?? 30_000);
     sock.on('error', reject);
     sock.on('data', (d) => {
       buf = Buffer.concat([buf, d]);

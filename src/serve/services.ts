@@ -11,6 +11,7 @@ import { rpzService } from '../rpz/index.js';
 import { reputationIngest } from '../reputation/index.js';
 import { reputationService } from '../reputation/service.js';
 import { sharingService } from '../sharing/service.js';
+import { reportsService } from '../reports/service.js';
 
 /** A long-running part of `yojin serve` (API, DNS, warning page, workers). */
 export interface Service {
@@ -55,4 +56,4 @@ const schedulerService: ServiceFactory = (ctx) => {
 };
 
 /** Everything `yojin serve` runs, in start order (stopped in reverse). Capabilities add theirs here. */
-export const SERVICES: ServiceFactory[] = [apiService, schedulerService, reputationService, dnsService, warningService, feedsService(reputationIngest), rpzService, sharingService, lookupService, casesService];
+export const SERVICES: ServiceFactory[] = [apiService, schedulerService, reputationService, dnsService, warningService, feedsService(reputationIngest), rpzService, sharingService, lookupService, casesService, reportsService];

@@ -84,6 +84,7 @@ for (const backend of testBackends()) {
           recheck_hours: 24,
         },
       });
+      gone.clear();
       try {
         const add = (url: string, scope = 'url') =>
           ctx.store.query(

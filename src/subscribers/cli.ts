@@ -8,17 +8,29 @@ import { importSubscribers, subscribersFromCsv } from './import.js';
 import { viewSubscriber } from './view.js';
 
 export function registerSubscribers(program: Command) {
-  const subs = program.command('subscribers').description('subscribers: contact data and consents (protected, audited)');
+  const subs = program
+    .command('subscribers')
+    .description('subscribers: contact data and consents (protected, audited)');
   subs
     .command('import <file>')
-    .description('import the customer-system CSV: id,email,language[,name,postal_address,phone][,consent:MEASURE…]')
+    .description(
+      'import the customer-system CSV: id,email,language[,name,postal_address,phone][,consent:MEASURE…]',
+    )
     .option('--json', 'machine-readable output')
     .action(async (file: string, _o, cmd: Command) => {
       if (!existsSync(file)) throw new YojinError('REQUEST_INVALID', `no such file: ${file}`);
       await withContext(cmd, async (ctx) => {
-        const r = await importSubscribers(ctx, subscribersFromCsv(ctx, { path: file }), { actor: 'cli', via: 'import' });
+        const r = await importSubscribers(ctx, subscribersFromCsv(ctx, { path: file }), {
+          actor: 'cli',
+          via: 'import',
+        });
         reportLineErrors(file, r.errors, r.errorCount);
-        output(cmd, r, () => `${r.imported} subscriber(s) imported, ${r.consentsChanged} consent choice(s) changed, ${r.errorCount} line(s) rejected`);
+        output(
+          cmd,
+          r,
+          () =>
+            `${r.imported} subscriber(s) imported, ${r.consentsChanged} consent choice(s) changed, ${r.errorCount} line(s) rejected`,
+        );
       });
     });
   subs
@@ -33,7 +45,9 @@ export function registerSubscribers(program: Command) {
           [
             `${s.id} (${s.language})`,
             ...Object.entries(s.contact).map(([k, v]) => `  ${k}: ${v}`),
-            ...s.consents.map((c) => `  consent ${c.measure}: ${c.granted ? 'yes' : 'no'} (${c.via}, ${c.changed_at})`),
+            ...s.consents.map(
+              (c) => `  consent ${c.measure}: ${c.granted ? 'yes' : 'no'} (${c.via}, ${c.changed_at})`,
+            ),
           ].join('\n'),
         );
       });
@@ -42,7 +56,8 @@ export function registerSubscribers(program: Command) {
     .command('consent <id> <measure> <choice>')
     .description('record a consent choice (yes|no) for a consent-based measure; the DNS policy follows')
     .action(async (id: string, measure: string, choice: string, _o, cmd: Command) => {
-      if (!['yes', 'no'].includes(choice)) throw new YojinError('REQUEST_INVALID', `choice must be yes or no (got "${choice}")`);
+      if (!['yes', 'no'].includes(choice))
+        throw new YojinError('REQUEST_INVALID', `choice must be yes or no (got "${choice}")`);
       await withContext(cmd, async (ctx) => {
         const r = await setConsent(ctx, id, measure, choice === 'yes', 'cli');
         process.stdout.write(`${id} ${measure}: ${choice}${r.changed ? '' : ' (unchanged)'}\n`);

@@ -50,7 +50,13 @@ export async function writeConsents(
               jsonb_build_object('subscriber_id', subscriber_id, 'measure', measure, 'granted', granted, 'via', $5::text)
          FROM up)
      SELECT * FROM up`,
-    [changes.map((c) => c.subscriberId), changes.map((c) => c.measure), changes.map((c) => c.granted), at, via],
+    [
+      changes.map((c) => c.subscriberId),
+      changes.map((c) => c.measure),
+      changes.map((c) => c.granted),
+      at,
+      via,
+    ],
   );
   return r.rows.map((x) => ({ subscriberId: x.subscriber_id, measure: x.measure, granted: x.granted }));
 }

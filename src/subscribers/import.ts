@@ -34,7 +34,8 @@ export function checkSubscriber(ctx: AppContext, s: SubscriberInput): Subscriber
   if (!s.id || typeof s.id !== 'string' || s.id.length > 200) return 'id is missing';
   if (s.language !== undefined && s.language !== 'ja' && s.language !== 'en')
     return `language must be ja or en (got "${s.language}")`;
-  if (s.email !== undefined && s.email !== '' && !EMAIL.test(s.email)) return `e-mail address is not valid ("${s.email}")`;
+  if (s.email !== undefined && s.email !== '' && !EMAIL.test(s.email))
+    return `e-mail address is not valid ("${s.email}")`;
   for (const [m, v] of Object.entries(s.consents ?? {})) {
     if (typeof v !== 'boolean') return `consent for ${m} must be true/false`;
     try {
@@ -60,7 +61,11 @@ export async function* subscribersFromCsv(
     if (!checkedHeader) {
       checkedHeader = true;
       const unknown = r.header.filter(
-        (h) => !ID_COLUMNS.includes(h) && !CONTACT_COLUMNS.includes(h) && h !== 'language' && !h.startsWith('consent:'),
+        (h) =>
+          !ID_COLUMNS.includes(h) &&
+          !CONTACT_COLUMNS.includes(h) &&
+          h !== 'language' &&
+          !h.startsWith('consent:'),
       );
       if (unknown.length || !r.header.some((h) => ID_COLUMNS.includes(h)))
         throw new YojinError(
@@ -100,7 +105,9 @@ export async function* subscribersFromCsv(
  */
 export async function importSubscribers(
   ctx: AppContext,
-  records: AsyncIterable<{ line: number; sub: SubscriberInput } | { line: number; error: string }> | Iterable<{ line: number; sub: SubscriberInput } | { line: number; error: string }>,
+  records:
+    | AsyncIterable<{ line: number; sub: SubscriberInput } | { line: number; error: string }>
+    | Iterable<{ line: number; sub: SubscriberInput } | { line: number; error: string }>,
   opts: { actor?: string; via?: string } = {},
 ): Promise<SubscriberImportReport> {
   const report: SubscriberImportReport = { imported: 0, consentsChanged: 0, errors: [], errorCount: 0 };
@@ -125,7 +132,11 @@ export async function importSubscribers(
         ],
       );
       const changes: ConsentChange[] = subs.flatMap((s) =>
-        Object.entries(s.consents ?? {}).map(([measure, granted]) => ({ subscriberId: s.id, measure, granted })),
+        Object.entries(s.consents ?? {}).map(([measure, granted]) => ({
+          subscriberId: s.id,
+          measure,
+          granted,
+        })),
       );
       const changed = await writeConsents(tx, changes, opts.via ?? 'import', now);
       report.imported += subs.length;
@@ -148,7 +159,11 @@ export async function importSubscribers(
       actor: opts.actor ?? 'cli',
       action: 'subscribers.import',
       outcome: 'done',
-      details: { imported: report.imported, consents_changed: report.consentsChanged, errors: report.errorCount },
+      details: {
+        imported: report.imported,
+        consents_changed: report.consentsChanged,
+        errors: report.errorCount,
+      },
     },
     ctx.clock,
   );

@@ -40,12 +40,17 @@ export async function subscriberRoutes(app: FastifyInstance, ctx: AppContext) {
           return importSubscribers(ctx, subscribersFromCsv(ctx, { text: req.body }), { actor, via: 'api' });
         const list = Array.isArray(req.body) ? req.body : req.body?.subscribers;
         if (!Array.isArray(list))
-          throw new YojinError('REQUEST_INVALID', 'send a JSON array of subscribers (or {"subscribers": [...]}) or text/csv');
+          throw new YojinError(
+            'REQUEST_INVALID',
+            'send a JSON array of subscribers (or {"subscribers": [...]}) or text/csv',
+          );
         const records = list.map((s, i) => {
           const item = i + 1;
           if (!s || typeof s !== 'object') return { line: item, error: `item ${item} is not an object` };
           const checked = checkSubscriber(ctx, s);
-          return typeof checked === 'string' ? { line: item, error: `item ${item}: ${checked}` } : { line: item, sub: checked };
+          return typeof checked === 'string'
+            ? { line: item, error: `item ${item}: ${checked}` }
+            : { line: item, sub: checked };
         });
         return importSubscribers(ctx, records, { actor, via: 'api' });
       },
@@ -64,7 +69,8 @@ export async function subscriberRoutes(app: FastifyInstance, ctx: AppContext) {
         querystring: ViewQuery,
       },
     },
-    async (req) => viewSubscriber(ctx, req.params.id, { measure: req.query.measure, actor: req.principal!.name }),
+    async (req) =>
+      viewSubscriber(ctx, req.params.id, { measure: req.query.measure, actor: req.principal!.name }),
   );
 
   app.put<{ Params: { id: string; measure: string }; Body: { granted: boolean } }>(
@@ -76,12 +82,30 @@ export async function subscriberRoutes(app: FastifyInstance, ctx: AppContext) {
         summary: "Record a subscriber's consent choice for a consent-based measure (reaches the DNS policy)",
         params: Type.Object({ id: Type.String(), measure: Type.String() }),
         body: Type.Object({ granted: Type.Boolean() }, { additionalProperties: false }),
-        response: { 200: Type.Object({ subscriber: Type.String(), measure: Type.String(), granted: Type.Boolean(), changed: Type.Boolean() }) },
+        response: {
+          200: Type.Object({
+            subscriber: Type.String(),
+            measure: Type.String(),
+            granted: Type.Boolean(),
+            changed: Type.Boolean(),
+          }),
+        },
       },
     },
     async (req) => {
-      const r = await setConsent(ctx, req.params.id, req.params.measure, req.body.granted, `api:${req.principal!.name}`);
-      return { subscriber: req.params.id, measure: req.params.measure, granted: req.body.granted, changed: r.changed };
+      const r = await setConsent(
+        ctx,
+        req.params.id,
+        req.params.measure,
+        req.body.granted,
+        `api:${req.principal!.name}`,
+      );
+      return {
+        subscriber: req.params.id,
+        measure: req.params.measure,
+        granted: req.body.granted,
+        changed: r.changed,
+      };
     },
   );
 }

@@ -46,7 +46,10 @@ for (const backend of testBackends()) {
       const body = r.json();
       assert.equal(body.imported, 3);
       assert.equal(body.consentsChanged, 4);
-      assert.deepEqual(body.errors.map((e: { line: number }) => e.line), [4, 5]);
+      assert.deepEqual(
+        body.errors.map((e: { line: number }) => e.line),
+        [4, 5],
+      );
       assert.match(body.errors[0].message, /e-mail/);
       assert.match(body.errors[1].message, /consent:warn-malicious-site must be yes, no or blank/);
       assert.deepEqual(await consentLog(), [
@@ -78,11 +81,17 @@ for (const backend of testBackends()) {
       });
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(r.json().imported, 1);
-      assert.match(r.json().errors[0].message, /item 2: measure notify-infected rests on emergency-evacuation/);
+      assert.match(
+        r.json().errors[0].message,
+        /item 2: measure notify-infected rests on emergency-evacuation/,
+      );
     });
 
     test('viewing contact data needs a measure and a permitting one; every view is audited', async () => {
-      const none = await app.inject({ url: '/api/v1/subscribers/sub-a@isp.example', headers: auth(operator) });
+      const none = await app.inject({
+        url: '/api/v1/subscribers/sub-a@isp.example',
+        headers: auth(operator),
+      });
       assert.equal(none.statusCode, 400);
       assert.match(none.json().error.message, /measure/);
       const ok = await app.inject({
@@ -98,7 +107,10 @@ for (const backend of testBackends()) {
       });
       assert.equal(denied.statusCode, 403);
       assert.equal(denied.json().error.code, 'MEASURE_DATA_NOT_PERMITTED');
-      const views = await listAudit(ctx.store, { action: 'subscriber.view', subject: 'subscriber:sub-a@isp.example' });
+      const views = await listAudit(ctx.store, {
+        action: 'subscriber.view',
+        subject: 'subscriber:sub-a@isp.example',
+      });
       assert.deepEqual(
         views.map((v) => [v.actor, v.measure, v.outcome]),
         [
@@ -106,9 +118,15 @@ for (const backend of testBackends()) {
           ['op', 'notify-infected', 'allowed'],
         ],
       );
-      const role = await app.inject({ url: '/api/v1/subscribers/sub-a@isp.example?measure=notify-infected', headers: auth(analyst) });
+      const role = await app.inject({
+        url: '/api/v1/subscribers/sub-a@isp.example?measure=notify-infected',
+        headers: auth(analyst),
+      });
       assert.equal(role.statusCode, 403);
-      const missing = await app.inject({ url: '/api/v1/subscribers/nobody?measure=notify-infected', headers: auth(operator) });
+      const missing = await app.inject({
+        url: '/api/v1/subscribers/nobody?measure=notify-infected',
+        headers: auth(operator),
+      });
       assert.equal(missing.statusCode, 404);
     });
 
@@ -120,17 +138,31 @@ for (const backend of testBackends()) {
         payload: { granted: false },
       });
       assert.equal(r.statusCode, 200, r.body);
-      assert.deepEqual(r.json(), { subscriber: 'sub-a@isp.example', measure: 'warn-malicious-site', granted: false, changed: true });
+      assert.deepEqual(r.json(), {
+        subscriber: 'sub-a@isp.example',
+        measure: 'warn-malicious-site',
+        granted: false,
+        changed: true,
+      });
       assert.deepEqual((await consentLog()).at(-1), ['sub-a@isp.example', 'warn-malicious-site', false]);
-      assert.deepEqual(await setConsent(ctx, 'sub-a@isp.example', 'warn-malicious-site', true, 'selfservice'), { changed: true });
-      assert.deepEqual(await setConsent(ctx, 'sub-a@isp.example', 'warn-malicious-site', true, 'selfservice'), { changed: false });
-      const c = await ctx.store.query('SELECT granted, via FROM consents WHERE subscriber_id = $1 AND measure = $2', [
-        'sub-a@isp.example',
-        'warn-malicious-site',
-      ]);
+      assert.deepEqual(
+        await setConsent(ctx, 'sub-a@isp.example', 'warn-malicious-site', true, 'selfservice'),
+        { changed: true },
+      );
+      assert.deepEqual(
+        await setConsent(ctx, 'sub-a@isp.example', 'warn-malicious-site', true, 'selfservice'),
+        { changed: false },
+      );
+      const c = await ctx.store.query(
+        'SELECT granted, via FROM consents WHERE subscriber_id = $1 AND measure = $2',
+        ['sub-a@isp.example', 'warn-malicious-site'],
+      );
       assert.deepEqual(c.rows, [{ granted: true, via: 'selfservice' }]);
       const audit = await listAudit(ctx.store, { action: 'consent.change', limit: 3 });
-      assert.deepEqual(audit.map((a) => a.actor), ['selfservice', 'selfservice', 'api:op']);
+      assert.deepEqual(
+        audit.map((a) => a.actor),
+        ['selfservice', 'selfservice', 'api:op'],
+      );
       const bad = await app.inject({
         method: 'PUT',
         url: '/api/v1/subscribers/sub-a@isp.example/consents/notify-infected',

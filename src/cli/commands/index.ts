@@ -7,6 +7,7 @@ import { registerRpz } from '../../rpz/cli.js';
 import { registerReputation } from '../../reputation/cli.js';
 import { registerFeeds } from '../../pipeline/cli.js';
 import { registerShare } from '../../sharing/cli.js';
+import { registerReports } from '../../reports/cli.js';
 import { registerWarning } from '../../warning/cli.js';
 import { registerAttribution } from '../../attribution/cli.js';
 import { registerSubscribers } from '../../subscribers/cli.js';
@@ -14,4 +15,4 @@ import { registerFoundation } from './foundation.js';
 import { registerServe } from './serve.js';
 
 /** Every command group of the CLI, in `--help` order. Capabilities add their register function here. */
-export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerFoundation, registerCanon, registerReputation, registerFeeds, registerDns, registerRpz, registerWarning, registerShare, registerSubscribers, registerAttribution, registerCases, registerLookup];
+export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerFoundation, registerCanon, registerReputation, registerFeeds, registerDns, registerRpz, registerWarning, registerShare, registerSubscribers, registerAttribution, registerCases, registerLookup, registerReports];

@@ -25,9 +25,7 @@ export function normalizePrefix(s: string): string | null {
   try {
     const [addr, len] = ipaddr.parseCIDR(t);
     const net =
-      addr.kind() === 'ipv4'
-        ? ipaddr.IPv4.networkAddressFromCIDR(t)
-        : ipaddr.IPv6.networkAddressFromCIDR(t);
+      addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(t) : ipaddr.IPv6.networkAddressFromCIDR(t);
     void addr;
     return `${net.toString()}/${len}`;
   } catch {

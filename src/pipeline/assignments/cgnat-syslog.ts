@@ -7,7 +7,9 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** RFC 5424 (`<134>1 2026-11-23T07:00:00Z host …`) or RFC 3164 (`Nov 23 07:00:00 host …`, UTC, year given). */
 function syslogTime(line: string, year: number): Date | null {
-  const iso = /^(?:<\d+>1 )?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))\s/.exec(line);
+  const iso = /^(?:<\d+>1 )?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))\s/.exec(
+    line,
+  );
   if (iso) return parseTime(iso[1]);
   const bsd = /^(?:<\d+>)?([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})\s/.exec(line);
   if (!bsd || !MONTHS.includes(bsd[1])) return null;
@@ -30,9 +32,21 @@ export async function* parseCgnatSyslog(input: ImportInput, year: number): Async
     const external = m && normalizeAddr(m[3]);
     const ports = m && parsePortRange(m[4]);
     if (!m || !at || !internal || !external || !ports) {
-      yield { type: 'error', line: no, message: `malformed JSERVICES_NAT_PORT_BLOCK line: ${text.slice(0, 80)}` };
+      yield {
+        type: 'error',
+        line: no,
+        message: `malformed JSERVICES_NAT_PORT_BLOCK line: ${text.slice(0, 80)}`,
+      };
       continue;
     }
-    yield cgnatEvent(no, m[1] === 'RELEASE' ? 'release' : 'allocate', at, internal, external, ports, undefined);
+    yield cgnatEvent(
+      no,
+      m[1] === 'RELEASE' ? 'release' : 'allocate',
+      at,
+      internal,
+      external,
+      ports,
+      undefined,
+    );
   }
 }

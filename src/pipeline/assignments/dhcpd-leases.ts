@@ -61,7 +61,11 @@ export async function* parseDhcpdLeases(
       }
       const sub = subscriberOf(block.stmts, field);
       if (!sub) {
-        yield { type: 'error', line: block.line, message: `lease has no ${field} to identify the subscriber` };
+        yield {
+          type: 'error',
+          line: block.line,
+          message: `lease has no ${field} to identify the subscriber`,
+        };
         continue;
       }
       yield {
@@ -77,7 +81,10 @@ export async function* parseDhcpdLeases(
       };
       continue;
     }
-    const m = /^(binding state|next binding state|rewind binding state|hardware ethernet|set [\w-]+|option [\w.-]+|[\w-]+)\s*(.*?);$/.exec(t);
+    const m =
+      /^(binding state|next binding state|rewind binding state|hardware ethernet|set [\w-]+|option [\w.-]+|[\w-]+)\s*(.*?);$/.exec(
+        t,
+      );
     if (!m) {
       cur.bad = true;
       yield { type: 'error', line: no, message: `malformed lease statement: ${t.slice(0, 60)}` };

@@ -94,7 +94,14 @@ export async function importAssignments(
       'REQUEST_INVALID',
       `subscriber field must be one of ${DHCP_SUBSCRIBER_FIELDS.join(', ')} (got "${field}")`,
     );
-  const report: AssignmentImportReport = { format, imported: 0, closed: 0, open: 0, errors: [], errorCount: 0 };
+  const report: AssignmentImportReport = {
+    format,
+    imported: 0,
+    closed: 0,
+    open: 0,
+    errors: [],
+    errorCount: 0,
+  };
   const err = (e: LineError) => {
     report.errorCount++;
     if (report.errors.length < MAX_ERRORS) report.errors.push(e);
@@ -159,7 +166,15 @@ export async function importAssignments(
           continue;
         }
         report.imported++;
-        yield [ev.row.subscriberId, ev.row.prefix, portsText(ev.row), rangeText(ev.row), ev.row.kind, source, ev.row.sessionId ?? null];
+        yield [
+          ev.row.subscriberId,
+          ev.row.prefix,
+          portsText(ev.row),
+          rangeText(ev.row),
+          ev.row.kind,
+          source,
+          ev.row.sessionId ?? null,
+        ];
         continue;
       }
       if (ev.type === 'start') {
@@ -168,7 +183,12 @@ export async function importAssignments(
       }
       const began = open.get(ev.key);
       open.delete(ev.key);
-      closes.push({ key: ev.key, line: ev.line, end: ev.end, row: began ? { ...began.row, end: ev.end } : ev.row });
+      closes.push({
+        key: ev.key,
+        line: ev.line,
+        end: ev.end,
+        row: began ? { ...began.row, end: ev.end } : ev.row,
+      });
       if (closes.length >= BATCH) await flushCloses();
     }
   }
@@ -176,13 +196,20 @@ export async function importAssignments(
   await flushCloses();
   const opens = [...open.values()];
   for (let i = 0; i < opens.length; i += BATCH) {
-    const inserted = await insertOpen(db, opens.slice(i, i + BATCH).map((o) => o.row), source);
+    const inserted = await insertOpen(
+      db,
+      opens.slice(i, i + BATCH).map((o) => o.row),
+      source,
+    );
     report.imported += inserted;
     report.open += inserted;
   }
   report.errors.sort((a, b) => a.line - b.line);
   await auditImport(ctx, opts, report);
-  ctx.log.info({ format, imported: report.imported, closed: report.closed, errors: report.errorCount }, 'assignments imported');
+  ctx.log.info(
+    { format, imported: report.imported, closed: report.closed, errors: report.errorCount },
+    'assignments imported',
+  );
   return report;
 }
 
@@ -227,7 +254,8 @@ async function applyCloses(db: Queryable, batch: Close[], source: string) {
     else
       errors.push({
         line: c.line,
-        message: 'stop/release of a session with no start in this or an earlier import (and no session time): when it began is unknown',
+        message:
+          'stop/release of a session with no start in this or an earlier import (and no session time): when it began is unknown',
       });
   });
   if (insert.length) await insertRows(db, insert, source, false);
@@ -239,7 +267,12 @@ function insertOpen(db: Queryable, rows: AssignmentRow[], source: string) {
 }
 
 /** Inserts rows (one statement); with `skipIfOpen`, not those whose session is already open. */
-async function insertRows(db: Queryable, rows: AssignmentRow[], source: string, skipIfOpen: boolean): Promise<number> {
+async function insertRows(
+  db: Queryable,
+  rows: AssignmentRow[],
+  source: string,
+  skipIfOpen: boolean,
+): Promise<number> {
   const r = await db.query(
     `INSERT INTO assignments (subscriber_id, prefix, port_range, during, kind, source, session_id)
      SELECT i.sub, i.prefix, CASE WHEN i.lo IS NULL THEN NULL ELSE int4range(i.lo, i.hi, '[]') END,

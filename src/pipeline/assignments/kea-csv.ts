@@ -12,7 +12,10 @@ const unescapeKea = (s: string) => s.replaceAll('&#x2c', ',');
  * lines (releases) — the earlier interval then ends at its expiry, which can only make attribution
  * more cautious (an overlap is refused), never wrong.
  */
-export async function* parseKeaCsv(input: ImportInput, field: DhcpSubscriberField): AsyncGenerator<AssignmentEvent> {
+export async function* parseKeaCsv(
+  input: ImportInput,
+  field: DhcpSubscriberField,
+): AsyncGenerator<AssignmentEvent> {
   for await (const r of csvRecords(input)) {
     if ('error' in r) {
       yield { type: 'error', line: r.no, message: r.error };
@@ -22,7 +25,11 @@ export async function* parseKeaCsv(input: ImportInput, field: DhcpSubscriberFiel
     const v6 = 'duid' in rec;
     const line = r.no;
     if (!('address' in rec) || !('expire' in rec) || !('valid_lifetime' in rec)) {
-      yield { type: 'error', line, message: 'not a Kea lease file: the header needs address, valid_lifetime, expire' };
+      yield {
+        type: 'error',
+        line,
+        message: 'not a Kea lease file: the header needs address, valid_lifetime, expire',
+      };
       return;
     }
     const addr = normalizeAddr(rec.address);
@@ -58,7 +65,11 @@ export async function* parseKeaCsv(input: ImportInput, field: DhcpSubscriberFiel
   }
 }
 
-function subscriberOf(rec: Record<string, string>, field: DhcpSubscriberField, v6: boolean): string | undefined {
+function subscriberOf(
+  rec: Record<string, string>,
+  field: DhcpSubscriberField,
+  v6: boolean,
+): string | undefined {
   let v: string | undefined;
   if (field === 'hardware') v = rec.hwaddr;
   else if (field === 'client-id') v = v6 ? rec.duid : rec.client_id;

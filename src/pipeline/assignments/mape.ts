@@ -16,7 +16,10 @@ export type MapResult =
   | { ok: true; prefix: string; psid: number; psidLength: number }
   | { ok: false; reason: 'port-missing' | 'mape-port-not-allocated' | 'not-in-rule' };
 
-const v4ToInt = (s: string) => ipaddr.IPv4.parse(s).toByteArray().reduce((a, b) => a * 256 + b, 0);
+const v4ToInt = (s: string) =>
+  ipaddr.IPv4.parse(s)
+    .toByteArray()
+    .reduce((a, b) => a * 256 + b, 0);
 
 /**
  * The end-user IPv6 prefix of the CE that uses IPv4 `addr` and `port` under `rule` (RFC 7597 §5.2):
@@ -51,7 +54,9 @@ export function mapeEndUserPrefix(rule: MapRule, addr: string, port: number | nu
   }
   const [v6net, nStr] = rule.ipv6Prefix.split('/');
   const n = Number(nStr);
-  const v6 = ipaddr.IPv6.parse(v6net).toByteArray().reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+  const v6 = ipaddr.IPv6.parse(v6net)
+    .toByteArray()
+    .reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
   const len = n + o;
   const full = v6 | (ea << BigInt(128 - len));
   const bytes: number[] = [];
@@ -63,7 +68,9 @@ export function mapeEndUserPrefix(rule: MapRule, addr: string, port: number | nu
  * MAP-E rules CSV, header `rule_ipv6_prefix,rule_ipv4_prefix,ea_bits_length,psid_offset[,name]`
  * (psid_offset blank = 6, the RFC default).
  */
-export async function parseMapeRules(input: ImportInput): Promise<{ rules: Array<MapRule & { line: number }>; errors: LineError[] }> {
+export async function parseMapeRules(
+  input: ImportInput,
+): Promise<{ rules: Array<MapRule & { line: number }>; errors: LineError[] }> {
   const rules: Array<MapRule & { line: number }> = [];
   const errors: LineError[] = [];
   for await (const r of csvRecords(input)) {
@@ -79,7 +86,8 @@ export async function parseMapeRules(input: ImportInput): Promise<{ rules: Array
     const problems: string[] = [];
     if (!v6 || !v6.includes(':')) problems.push('rule_ipv6_prefix');
     if (!v4 || v4.includes(':')) problems.push('rule_ipv4_prefix');
-    if (!Number.isInteger(o) || o < 0 || o > 48 || rec.ea_bits_length === '') problems.push('ea_bits_length (0–48)');
+    if (!Number.isInteger(o) || o < 0 || o > 48 || rec.ea_bits_length === '')
+      problems.push('ea_bits_length (0–48)');
     if (!Number.isInteger(a) || a < 0 || a > 15) problems.push('psid_offset (0–15)');
     if (problems.length === 0) {
       const n = Number(v6!.split('/')[1]);
@@ -92,7 +100,14 @@ export async function parseMapeRules(input: ImportInput): Promise<{ rules: Array
       errors.push({ line: no, message: `invalid ${problems.join(', ')}` });
       continue;
     }
-    rules.push({ line: no, name: rec.name || `${v4}`, ipv6Prefix: v6!, ipv4Prefix: v4!, eaBits: o, psidOffset: a });
+    rules.push({
+      line: no,
+      name: rec.name || `${v4}`,
+      ipv6Prefix: v6!,
+      ipv4Prefix: v4!,
+      eaBits: o,
+      psidOffset: a,
+    });
   }
   return { rules, errors };
 }

@@ -3,7 +3,18 @@ import { type ImportInput, readLines } from './text.js';
 import { type AssignmentEvent, type AssignmentRow, sessionKey } from './types.js';
 
 const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 const ZONES: Record<string, number> = { UTC: 0, GMT: 0, JST: 9 * 60 };
 
@@ -57,7 +68,11 @@ export async function* parseRadiusDetail(input: ImportInput): AsyncGenerator<Ass
     const m = /^\s+([A-Za-z0-9][\w.:-]*)\s*=\s*(.*?)\s*$/.exec(text);
     if (!m) {
       rec.bad = true;
-      yield { type: 'error', line: no, message: `not an "Attribute = value" line: ${text.trim().slice(0, 60)}` };
+      yield {
+        type: 'error',
+        line: no,
+        message: `not an "Attribute = value" line: ${text.trim().slice(0, 60)}`,
+      };
       continue;
     }
     let value = m[2];
@@ -95,7 +110,10 @@ function* finish(rec: Rec): Generator<AssignmentEvent> {
   for (const attr of ['Framed-IP-Address', 'Framed-IPv6-Prefix', 'Delegated-IPv6-Prefix']) {
     const a = rec.attrs.get(attr);
     if (!a) continue;
-    const prefix = attr === 'Framed-IP-Address' ? normalizeAddr(a.value) && normalizePrefix(a.value) : normalizePrefix(a.value);
+    const prefix =
+      attr === 'Framed-IP-Address'
+        ? normalizeAddr(a.value) && normalizePrefix(a.value)
+        : normalizePrefix(a.value);
     if (!prefix) {
       yield { type: 'error', line: a.line, message: `${attr} is not a valid address/prefix: ${a.value}` };
       return;
@@ -115,7 +133,13 @@ function* finish(rec: Rec): Generator<AssignmentEvent> {
   }
   for (const row of rows) {
     if (status === 'Stop')
-      yield { type: 'stop', line: rec.line, key: sessionKey(row), end: at, row: began ? { ...row, start: began, end: at } : undefined };
+      yield {
+        type: 'stop',
+        line: rec.line,
+        key: sessionKey(row),
+        end: at,
+        row: began ? { ...row, start: began, end: at } : undefined,
+      };
     else yield { type: 'start', line: rec.line, key: sessionKey(row), row };
   }
 }

@@ -18,13 +18,24 @@ export async function* parseStaticCsv(input: ImportInput): AsyncGenerator<Assign
     const from = rec.valid_from ? parseTime(rec.valid_from) : undefined;
     const until = rec.valid_until ? parseTime(rec.valid_until) : undefined;
     if (!rec.subscriber || !prefix || ports === null || from === null || until === null) {
-      yield { type: 'error', line: no, message: 'needs subscriber and a valid prefix (ports lo-hi, times ISO 8601)' };
+      yield {
+        type: 'error',
+        line: no,
+        message: 'needs subscriber and a valid prefix (ports lo-hi, times ISO 8601)',
+      };
       continue;
     }
     yield {
       type: 'row',
       line: no,
-      row: { subscriberId: rec.subscriber, prefix, ports: ports ?? undefined, start: from ?? null, end: until ?? null, kind: 'static' },
+      row: {
+        subscriberId: rec.subscriber,
+        prefix,
+        ports: ports ?? undefined,
+        start: from ?? null,
+        end: until ?? null,
+        kind: 'static',
+      },
     };
   }
 }

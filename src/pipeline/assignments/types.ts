@@ -45,7 +45,13 @@ export interface ParseOptions {
   year: number;
 }
 
-export const DHCP_SUBSCRIBER_FIELDS = ['remote-id', 'circuit-id', 'hardware', 'client-id', 'hostname'] as const;
+export const DHCP_SUBSCRIBER_FIELDS = [
+  'remote-id',
+  'circuit-id',
+  'hardware',
+  'client-id',
+  'hostname',
+] as const;
 export type DhcpSubscriberField = (typeof DHCP_SUBSCRIBER_FIELDS)[number];
 
 /** Session key for pairing: the same session, prefix and port block. */

@@ -167,6 +167,18 @@ for (const backend of testBackends()) {
         assert.equal(health?.etag, undefined, 'an ETag of a body never ingested is not remembered');
         assert.equal(health?.failures, 1);
 
+        // A body over the size limit fails the pull rather than filling memory or the store.
+        const big = await pullFeed(
+          ctx,
+          { name: 'big', url: `${base}/feed`, format: 'urlhaus-csv' },
+          collecting().ingest,
+          {
+            maxBytes: 16,
+          },
+        );
+        assert.equal(big.result, 'failed');
+        assert.match(big.error ?? '', /body larger than 16 bytes/);
+
         // A source's configured category fills in for formats that state none.
         const plain = collecting();
         await pullFeed(

@@ -31,7 +31,9 @@ export async function* parseEvidenceCsv(input: ImportInput, source: string): Asy
       continue;
     }
     const row = toRow(r.rec, source);
-    yield typeof row === 'string' ? { type: 'error', line: r.no, message: row } : { type: 'row', line: r.no, row };
+    yield typeof row === 'string'
+      ? { type: 'error', line: r.no, message: row }
+      : { type: 'row', line: r.no, row };
   }
 }
 
@@ -57,9 +59,12 @@ export async function* parseEvidenceJson(input: ImportInput, source: string): As
     } catch (e) {
       return { type: 'error', line: no, message: `not JSON: ${(e as Error).message}` };
     }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { type: 'error', line: no, message: 'not a JSON object' };
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+      return { type: 'error', line: no, message: 'not a JSON object' };
     const row = toRow(obj as Record<string, unknown>, source);
-    return typeof row === 'string' ? { type: 'error', line: no, message: row } : { type: 'row', line: no, row };
+    return typeof row === 'string'
+      ? { type: 'error', line: no, message: row }
+      : { type: 'row', line: no, row };
   };
   const e = one(first.value.no, first.value.text);
   if (e) yield e;
@@ -90,7 +95,9 @@ function* jsonArray(text: string, source: string): Generator<EvidenceEvent> {
       continue;
     }
     const row = toRow(item as Record<string, unknown>, source);
-    yield typeof row === 'string' ? { type: 'error', line, message: `item ${i + 1}: ${row}` } : { type: 'row', line, row };
+    yield typeof row === 'string'
+      ? { type: 'error', line, message: `item ${i + 1}: ${row}` }
+      : { type: 'row', line, row };
   }
 }
 

@@ -72,7 +72,9 @@ export async function importEvidence(
     subject: `evidence-import:${format}`,
     details: { format, source: opts.source },
   });
-  const source = opts.source ?? (format.startsWith('shadowserver') ? 'shadowserver' : format === 'stix-sighting' ? 'stix' : 'import');
+  const source =
+    opts.source ??
+    (format.startsWith('shadowserver') ? 'shadowserver' : format === 'stix-sighting' ? 'stix' : 'import');
   const events: AsyncIterable<EvidenceEvent> =
     format === 'shadowserver-sinkhole'
       ? parseShadowserverSinkhole(input)
@@ -101,6 +103,9 @@ export async function importEvidence(
     ['measure', 'addr', 'port', 'seen_at', 'kind', 'family', 'source', 'raw', 'imported_at'],
     rows(),
   );
-  ctx.log.info({ format, measure, imported: report.imported, errors: report.errorCount }, 'evidence imported');
+  ctx.log.info(
+    { format, measure, imported: report.imported, errors: report.errorCount },
+    'evidence imported',
+  );
   return report;
 }

@@ -64,7 +64,11 @@ export async function* parseShadowserverOpenResolver(input: ImportInput): AsyncG
     const addr = normalizeAddr(rec.ip ?? '');
     const port = portOf(rec.port);
     if (!at || !addr || port === undefined) {
-      yield { type: 'error', line: no, message: `needs a timestamp, an ip and a numeric port (got "${rec.timestamp ?? ''}", "${rec.ip ?? ''}")` };
+      yield {
+        type: 'error',
+        line: no,
+        message: `needs a timestamp, an ip and a numeric port (got "${rec.timestamp ?? ''}", "${rec.ip ?? ''}")`,
+      };
       continue;
     }
     yield {

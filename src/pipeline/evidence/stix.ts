@@ -10,7 +10,10 @@ type Sdo = Record<string, unknown> & { type: string; id: string };
  * evidence row per observed source address. The family is the name of what was sighted
  * (sighting_of_ref → malware/indicator/infrastructure). Errors name the line of the object's id.
  */
-export async function* parseStixSightings(input: ImportInput, defaultSource: string): AsyncGenerator<EvidenceEvent> {
+export async function* parseStixSightings(
+  input: ImportInput,
+  defaultSource: string,
+): AsyncGenerator<EvidenceEvent> {
   const text = await readAll(input);
   let bundle: { type?: string; objects?: unknown };
   try {
@@ -85,7 +88,11 @@ export async function* parseStixSightings(input: ImportInput, defaultSource: str
       }
     }
     if (problems.length || found.length === 0) {
-      yield { type: 'error', line, message: `sighting ${s.id}: ${problems.join('; ') || 'no address observed'}` };
+      yield {
+        type: 'error',
+        line,
+        message: `sighting ${s.id}: ${problems.join('; ') || 'no address observed'}`,
+      };
       continue;
     }
     for (const f of found)

@@ -1,5 +1,6 @@
 import * as sharing from '../../sharing/migrations/0400_sharing.js';
 import * as foundation from './0001_foundation.js';
+import * as reports from '../../reports/migrations/0500_reports.js';
 import * as lookup from '../../lookup/migrations/0230_lookup.js';
 import * as warning from '../../warning/migrations/0210_warning.js';
 import * as cases from '../../cases/migrations/0300_cases.js';
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Every migration, in the order they are applied. Forward-only: never edit one that has shipped. */
-export const MIGRATIONS: Migration[] = [lookup, warning, foundation, reputation, cases, attribution, sharing].sort((a, b) => a.id.localeCompare(b.id));
+export const MIGRATIONS: Migration[] = [lookup, warning, foundation, reputation, cases, attribution, sharing, reports].sort((a, b) => a.id.localeCompare(b.id));

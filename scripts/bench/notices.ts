@@ -1,0 +1,76 @@
+// `npm run bench -- notices [--cases N] [--pg URL]`: N subscriber cases → N e-mails accepted by a
+// local SMTP server (smtp-server on 127.0.0.1). Times the case cycle's two halves: opening cases and
+// preparing notices (gate + audit + render + outbox, in the case's transaction), then sending them
+// through the outbox (claim, SMTP with pooled connections, mark sent). Target: ≤ 60 s for 10k.
+import { createContext } from '../../src/app/index.js';
+import { advanceCases, linkEvidence } from '../../src/cases/index.js';
+import { ManualClock } from '../../src/clock/index.js';
+import { validateConfig } from '../../src/config/index.js';
+import { sendDue } from '../../src/notify/index.js';
+import { startSmtpSink } from '../../src/notify/sink.js';
+import { createLogger } from '../../src/observability/index.js';
+import { PostgresStore, type Store } from '../../src/store/index.js';
+import { testBackends } from '../../src/testing/stores.js';
+
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const N = Number(arg('cases', '10000'));
+const pg = arg('pg', '');
+
+const sink = await startSmtpSink();
+let store: Store & { dispose?: () => Promise<void> };
+if (pg) {
+  store = await PostgresStore.open(pg, 8);
+} else store = await testBackends()[0].open();
+const config = validateConfig({
+  log: { level: 'silent', format: 'json' },
+  smtp: { url: sink.url, from: 'ISP Security <security@isp.example>', pool: 8 },
+  notify: { batch: 500 },
+  siteowners: { enabled: false },
+});
+const clock = new ManualClock('2026-11-01T00:00:00Z');
+const ctx = await createContext(config, { store, clock, log: createLogger(config) });
+const now = clock.now();
+
+let t = performance.now();
+await store.copyFrom(
+  'subscribers',
+  ['id', 'language', 'contact'],
+  (function* () {
+    for (let i = 0; i < N; i++) yield [`B${i}`, i % 3 ? 'ja' : 'en', JSON.stringify({ email: `b${i}@example.jp` })];
+  })(),
+);
+const fams = ['mirai', 'emotet', 'qakbot', null];
+await store.copyFrom(
+  'evidence',
+  ['measure', 'addr', 'port', 'seen_at', 'kind', 'family', 'source', 'attributed_at', 'subscriber_id'],
+  (function* () {
+    for (let i = 0; i < N; i++)
+      yield ['notify-infected', `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 40000, now.toISOString(), 'sinkhole', fams[i % 4], 'bench', now.toISOString(), `B${i}`];
+  })(),
+);
+const load = (performance.now() - t) / 1000;
+
+t = performance.now();
+const linked = await linkEvidence(ctx);
+const open = (performance.now() - t) / 1000;
+t = performance.now();
+const adv = await advanceCases(ctx);
+const prepare = (performance.now() - t) / 1000;
+t = performance.now();
+const sent = await sendDue(ctx);
+const send = (performance.now() - t) / 1000;
+
+const fmt = (s: number) => `${s.toFixed(1)} s`;
+console.log(`notices benchmark: ${N} cases on ${store.kind}, SMTP sink ${sink.url}`);
+console.log(`  load subscribers + evidence (COPY)     ${fmt(load)}`);
+console.log(`  open cases (${linked.opened})                 ${fmt(open)}  (${Math.round(linked.opened / open)}/s)`);
+console.log(`  prepare notices (${adv.notices}, gate+audit+render) ${fmt(prepare)}  (${Math.round(adv.notices / prepare)}/s)`);
+console.log(`  send through the outbox (${sent.sent} sent)  ${fmt(send)}  (${Math.round(sent.sent / send)}/s)`);
+console.log(`  cases → e-mails accepted: ${fmt(open + prepare + send)} for ${sink.messages.size} distinct messages (target ≤ 60 s)`);
+if (sink.messages.size !== N) console.log(`  WARNING: ${sink.messages.size} messages accepted, expected ${N}`);
+await sink.close();
+if (store.dispose) await store.dispose();
+else await store.close();
