@@ -54,14 +54,21 @@ export const reputationCheck = {
           notes.push(`FAIL ${name}: no format known for this file; add it to FORMAT_BY_FILE`);
           continue;
         }
-        const s = await importFeed(ctx, { source: name, format, items: getParser(format).parse(readLines(join(feedsDir, name))) });
+        const s = await importFeed(ctx, {
+          source: name,
+          format,
+          items: getParser(format).parse(readLines(join(feedsDir, name))),
+        });
         const bad = [];
         const ok = [];
         for (const r of s.rejected) {
-          const x = EXPLAINED.find((e) => (e.file === undefined || e.file === name) && e.reason.test(r.reason));
+          const x = EXPLAINED.find(
+            (e) => (e.file === undefined || e.file === name) && e.reason.test(r.reason),
+          );
           (x ? ok : bad).push(`${name}:${r.line} ${r.reason}${x ? ` (explained: ${x.why})` : ''}`);
         }
-        if (s.rejectedCount > s.rejected.length) bad.push(`${name}: ${s.rejectedCount - s.rejected.length} more rejects not shown`);
+        if (s.rejectedCount > s.rejected.length)
+          bad.push(`${name}: ${s.rejectedCount - s.rejected.length} more rejects not shown`);
         // check finds an entry of this file, given as the feed wrote it
         const sample = await store.query(
           `SELECT o.raw ->> 'as_listed' AS v FROM observations o JOIN sources s ON s.id = o.source_id

@@ -7,8 +7,8 @@
 // as in production), else the embedded PGlite store.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -85,6 +85,8 @@ function measureIndex(n: number) {
 
 // ---- helpers ----------------------------------------------------------------------------------------
 interface Perf {
+  /** CPU time the resolver process used per answered query (µs): comparable even on a loaded machine. */
+  cpuUs?: number;
   qps: number;
   avgMs: number;
   maxMs: number;
@@ -282,14 +284,33 @@ rpz:
 
   const row = (name: string, y: Perf, u: Perf) =>
     console.log(
-      `${name.padEnd(11)} yojin ${y.qps.toFixed(0).padStart(7)} qps avg ${y.avgMs.toFixed(2)} ms max ${y.maxMs.toFixed(1)} ms lost ${y.lost} | unbound ${u.qps.toFixed(0).padStart(7)} qps avg ${u.avgMs.toFixed(2)} ms max ${u.maxMs.toFixed(1)} ms lost ${u.lost} | ratio yojin/unbound ${(y.qps / u.qps).toFixed(2)}`,
+      `${name.padEnd(11)} yojin ${y.qps.toFixed(0).padStart(7)} qps avg ${y.avgMs.toFixed(2)} ms max ${y.maxMs.toFixed(1)} ms lost ${y.lost} cpu ${y.cpuUs?.toFixed(1)} µs/q | unbound ${u.qps.toFixed(0).padStart(7)} qps avg ${u.avgMs.toFixed(2)} ms max ${u.maxMs.toFixed(1)} ms lost ${u.lost} cpu ${u.cpuUs?.toFixed(1)} µs/q | ratio yojin/unbound: qps ${(y.qps / u.qps).toFixed(2)}, by CPU per query ${((u.cpuUs ?? 0) / (y.cpuUs ?? 1)).toFixed(2)}`,
     );
+  // CPU time of each resolver process around a run: on a shared machine QPS depends on what else runs,
+  // CPU per query much less.
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  const unboundCpuUs = () => {
+    const f = readFileSync(`/proc/${unbound.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) / ticks) * 1e6; // utime + stime
+  };
+  const yojinCpuUs = () => {
+    const c = process.cpuUsage();
+    return c.user + c.system;
+  };
+  const measured = async (which: 'yojin' | 'unbound', file: string): Promise<Perf> => {
+    const cpu = which === 'yojin' ? yojinCpuUs : unboundCpuUs;
+    const before = cpu();
+    const p = await dnsperf(which === 'yojin' ? yojinPort : unboundPort, file, SECONDS);
+    p.cpuUs = (cpu() - before) / Math.max(1, p.sent - p.lost);
+    return p;
+  };
   // warm-up both caches, then measure
   await dnsperf(yojinPort, join(dir, 'warm.txt'), 2);
   await dnsperf(unboundPort, join(dir, 'warm.txt'), 2);
-  const warmYojin = await dnsperf(yojinPort, join(dir, 'warm.txt'), SECONDS);
-  row('cache-warm', warmYojin, await dnsperf(unboundPort, join(dir, 'warm.txt'), SECONDS));
-  row('cache-cold', await dnsperf(yojinPort, join(dir, 'cold.txt'), SECONDS), await dnsperf(unboundPort, join(dir, 'cold.txt'), SECONDS));
+  const warmYojin = await measured('yojin', join(dir, 'warm.txt'));
+  row('cache-warm', warmYojin, await measured('unbound', join(dir, 'warm.txt')));
+  row('cache-cold', await measured('yojin', join(dir, 'cold.txt')), await measured('unbound', join(dir, 'cold.txt')));
+  console.log(`(load average during the runs: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs)`);
 
   // a 10k-change delta and a full rebuild, each applied while dnsperf runs
   // one pass over a file sized for ~SECONDS at the warm rate, so every query is accounted for

@@ -20,8 +20,11 @@ const opt = (name: string, def: string) => {
 
 async function generate(file: string, n: number) {
   const out = createWriteStream(file);
-  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
-  await write('################################################################\n# abuse.ch URLhaus Database Dump (CSV) — generated for the benchmark\n#\n');
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
+  await write(
+    '################################################################\n# abuse.ch URLhaus Database Dump (CSV) — generated for the benchmark\n#\n',
+  );
   await write('# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n');
   const hosts = Math.max(1, Math.floor(n / 4));
   for (let i = 0; i < n; i++) {
@@ -50,10 +53,18 @@ async function child() {
   const store = backend === 'pglite' ? await PGliteStore.open(dir) : await PostgresStore.open(dbUrl, 4);
   const ctx = await createContext(validateConfig({ log: { level: 'silent', format: 'json' } }), { store });
   const t0 = performance.now();
-  const s = await importFeed(ctx, { source: 'bench', format: 'urlhaus-csv', items: getParser('urlhaus-csv').parse(readLines(file)) });
+  const s = await importFeed(ctx, {
+    source: 'bench',
+    format: 'urlhaus-csv',
+    items: getParser('urlhaus-csv').parse(readLines(file)),
+  });
   const secs = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  const again = await importFeed(ctx, { source: 'bench', format: 'urlhaus-csv', items: getParser('urlhaus-csv').parse(readLines(file)) });
+  const again = await importFeed(ctx, {
+    source: 'bench',
+    format: 'urlhaus-csv',
+    items: getParser('urlhaus-csv').parse(readLines(file)),
+  });
   const secs2 = (performance.now() - t1) / 1000;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
@@ -99,10 +110,14 @@ async function main() {
           await a.end();
         };
       }
-      const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', '--file', file, '--backend', b, '--db', db], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', self, '--child', '--file', file, '--backend', b, '--db', db],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 24,
+        },
+      );
       await drop();
       if (r.status !== 0) {
         console.log(`${b.padEnd(9)} ${n}  FAILED\n${r.stderr}`);
@@ -114,7 +129,9 @@ async function main() {
       );
     }
   }
-  console.log('targets: ≥ 50k lines/s embedded, ≥ 100k lines/s PostgreSQL, peak RSS flat from 100k to 1M lines');
+  console.log(
+    'targets: ≥ 50k lines/s embedded, ≥ 100k lines/s PostgreSQL, peak RSS flat from 100k to 1M lines',
+  );
 }
 
 if (args.includes('--child')) await child();

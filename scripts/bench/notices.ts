@@ -39,7 +39,8 @@ await store.copyFrom(
   'subscribers',
   ['id', 'language', 'contact'],
   (function* () {
-    for (let i = 0; i < N; i++) yield [`B${i}`, i % 3 ? 'ja' : 'en', JSON.stringify({ email: `b${i}@example.jp` })];
+    for (let i = 0; i < N; i++)
+      yield [`B${i}`, i % 3 ? 'ja' : 'en', JSON.stringify({ email: `b${i}@example.jp` })];
   })(),
 );
 const fams = ['mirai', 'emotet', 'qakbot', null];
@@ -48,7 +49,17 @@ await store.copyFrom(
   ['measure', 'addr', 'port', 'seen_at', 'kind', 'family', 'source', 'attributed_at', 'subscriber_id'],
   (function* () {
     for (let i = 0; i < N; i++)
-      yield ['notify-infected', `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 40000, now.toISOString(), 'sinkhole', fams[i % 4], 'bench', now.toISOString(), `B${i}`];
+      yield [
+        'notify-infected',
+        `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+        40000,
+        now.toISOString(),
+        'sinkhole',
+        fams[i % 4],
+        'bench',
+        now.toISOString(),
+        `B${i}`,
+      ];
   })(),
 );
 const load = (performance.now() - t) / 1000;
@@ -66,11 +77,20 @@ const send = (performance.now() - t) / 1000;
 const fmt = (s: number) => `${s.toFixed(1)} s`;
 console.log(`notices benchmark: ${N} cases on ${store.kind}, SMTP sink ${sink.url}`);
 console.log(`  load subscribers + evidence (COPY)     ${fmt(load)}`);
-console.log(`  open cases (${linked.opened})                 ${fmt(open)}  (${Math.round(linked.opened / open)}/s)`);
-console.log(`  prepare notices (${adv.notices}, gate+audit+render) ${fmt(prepare)}  (${Math.round(adv.notices / prepare)}/s)`);
-console.log(`  send through the outbox (${sent.sent} sent)  ${fmt(send)}  (${Math.round(sent.sent / send)}/s)`);
-console.log(`  cases → e-mails accepted: ${fmt(open + prepare + send)} for ${sink.messages.size} distinct messages (target ≤ 60 s)`);
-if (sink.messages.size !== N) console.log(`  WARNING: ${sink.messages.size} messages accepted, expected ${N}`);
+console.log(
+  `  open cases (${linked.opened})                 ${fmt(open)}  (${Math.round(linked.opened / open)}/s)`,
+);
+console.log(
+  `  prepare notices (${adv.notices}, gate+audit+render) ${fmt(prepare)}  (${Math.round(adv.notices / prepare)}/s)`,
+);
+console.log(
+  `  send through the outbox (${sent.sent} sent)  ${fmt(send)}  (${Math.round(sent.sent / send)}/s)`,
+);
+console.log(
+  `  cases → e-mails accepted: ${fmt(open + prepare + send)} for ${sink.messages.size} distinct messages (target ≤ 60 s)`,
+);
+if (sink.messages.size !== N)
+  console.log(`  WARNING: ${sink.messages.size} messages accepted, expected ${N}`);
 await sink.close();
 if (store.dispose) await store.dispose();
 else await store.close();

@@ -68,7 +68,9 @@ try {
   console.log(`  records ${records}, rejected ${rejected}`);
   console.log(`  ${secs.toFixed(2)} s wall, ${Math.round(lines / secs).toLocaleString('en')} lines/s`);
   // CPU time as well: on a shared machine wall time measures the neighbours too.
-  console.log(`  ${cpuSecs.toFixed(2)} s CPU, ${Math.round(lines / cpuSecs).toLocaleString('en')} lines per CPU-second`);
+  console.log(
+    `  ${cpuSecs.toFixed(2)} s CPU, ${Math.round(lines / cpuSecs).toLocaleString('en')} lines per CPU-second`,
+  );
   console.log(`  peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

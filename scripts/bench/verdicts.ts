@@ -34,11 +34,14 @@ for (let i = 0; i < N; i++) {
     idx.add('url', u.slice(7), 'url', entry);
     if (listedUrls.length < 50_000) listedUrls.push(u);
   } else if (r < 19) idx.add('domain', `bad${i}.example${i % 300}.top`, r === 18 ? 'domain' : 'host', entry);
-  else if (i % 2) idx.add('ip', `${45 + (i % 150)}.${(i >> 8) & 255}.${i & 255}.${(i >> 16) & 255}`, 'address', entry);
+  else if (i % 2)
+    idx.add('ip', `${45 + (i % 150)}.${(i >> 8) & 255}.${i & 255}.${(i >> 16) & 255}`, 'address', entry);
   else idx.add('cidr', `${45 + (i % 150)}.${(i >> 8) & 255}.${i & 255}.0/24`, 'address', entry);
 }
 const buildMs = performance.now() - t0;
-console.log(`VerdictIndex: ${idx.size} listings built in ${(buildMs / 1000).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB`);
+console.log(
+  `VerdictIndex: ${idx.size} listings built in ${(buildMs / 1000).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB`,
+);
 
 // The URLs to check: 10% listed, the rest clean-looking with 2–4 path components and some queries.
 const urls: string[] = [];
@@ -56,14 +59,20 @@ function run(label: string, fn: (u: string) => unknown) {
   let sink = 0;
   for (const u of urls) sink += fn(u) ? 1 : 0;
   const secs = (performance.now() - t) / 1000;
-  console.log(`${label.padEnd(44)} ${Math.round(urls.length / secs).toString().padStart(9)} URLs/s  (${sink} truthy)`);
+  console.log(
+    `${label.padEnd(44)} ${Math.round(urls.length / secs)
+      .toString()
+      .padStart(9)} URLs/s  (${sink} truthy)`,
+  );
   return urls.length / secs;
 }
 
 run('canonicalise only', (u) => canonicalUrl(u));
 run('canonicalise + expressions', (u) => urlExpressions(u).length);
 const full = run('full verdict (VerdictIndex.matchUrl)', (u) => idx.matchUrl(u).length > 0);
-console.log(`target ≥ 100000 URLs/s against 1M listings: ${full >= 100_000 ? 'met' : 'NOT met'} (${Math.round(full)})`);
+console.log(
+  `target ≥ 100000 URLs/s against 1M listings: ${full >= 100_000 ? 'met' : 'NOT met'} (${Math.round(full)})`,
+);
 
 if (args.includes('--from-store')) {
   const { PGliteStore, migrate } = await import('../../src/store/index.js');
@@ -83,6 +92,8 @@ if (args.includes('--from-store')) {
   );
   const t = performance.now();
   const fromStore = await VerdictIndex.fromStore(store);
-  console.log(`VerdictIndex.fromStore: ${fromStore.size} listings in ${((performance.now() - t) / 1000).toFixed(1)} s (PGlite)`);
+  console.log(
+    `VerdictIndex.fromStore: ${fromStore.size} listings in ${((performance.now() - t) / 1000).toFixed(1)} s (PGlite)`,
+  );
   await store.close();
 }

@@ -73,7 +73,8 @@ export async function attributePending(
         details: { pending: Number(n), clock_skew_seconds: skew },
       });
     } catch (err) {
-      if (err instanceof YojinError && err.status === 403) {
+      // Refused (403), or a measure the registry no longer knows: either way no basis to attribute.
+      if (err instanceof YojinError && (err.status === 403 || err.code === 'MEASURE_UNKNOWN')) {
         add('no-legal-basis', count);
         remaining -= count;
         ctx.log.warn(
@@ -132,6 +133,9 @@ interface BatchArgs {
 async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
   const now = ctx.clock.now();
   const t0 = performance.now();
+  // Two runs at once (serve's schedule and a CLI run) take turns per measure, so no evidence row is
+  // attributed — and audited — twice.
+  await tx.query('SELECT pg_advisory_xact_lock(7235310, hashtext($1))', [a.measure]);
   // The batch: the oldest `size` pending rows of the measure, fixed by their highest id.
   const bound = await tx.query<{ hi: string | null; n: string }>(
     `SELECT max(id) AS hi, count(*) AS n FROM (

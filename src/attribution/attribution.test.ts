@@ -21,6 +21,8 @@ const EVIDENCE: Array<[string, string, string, string]> = [
   // dynamic IPv4: sub-a 07:00–08:00, then sub-b 08:00–10:00 on 198.51.100.10 (RADIUS, two files)
   ['dyn-a', '198.51.100.10', '40000', '2026-11-23T07:30:00Z'],
   ['dyn-b', '198.51.100.10', '40000', '2026-11-23T09:00:00Z'],
+  // an hour and 59 minutes into sub-b's session, closed by the second file (the interval grew by UPDATE)
+  ['dyn-b-late', '198.51.100.10', '40000', '2026-11-23T09:59:00Z'],
   ['dyn-boundary', '198.51.100.10', '40000', '2026-11-23T08:00:30Z'],
   ['dyn-skew-inside', '198.51.100.10', '', '2026-11-23T06:59:00Z'],
   ['dyn-before', '198.51.100.10', '', '2026-11-23T06:50:00Z'],
@@ -45,6 +47,7 @@ const EVIDENCE: Array<[string, string, string, string]> = [
 const EXPECTED: Record<string, { sub: string | null; reason: string | null }> = {
   'dyn-a': { sub: 'sub-a@isp.example', reason: null },
   'dyn-b': { sub: 'sub-b@isp.example', reason: null },
+  'dyn-b-late': { sub: 'sub-b@isp.example', reason: null },
   'dyn-boundary': { sub: null, reason: 'ambiguous' },
   'dyn-skew-inside': { sub: 'sub-a@isp.example', reason: null },
   'dyn-before': { sub: null, reason: 'no-assignment' },
@@ -97,7 +100,7 @@ for (const backend of testBackends()) {
         got.rows.map((r) => [r.kind, { sub: r.subscriber_id, reason: r.unattributed_reason }]),
       );
       assert.deepEqual(actual, EXPECTED);
-      assert.equal(report.attributed, 8);
+      assert.equal(report.attributed, 9);
       assert.deepEqual(report.unattributed, {
         ambiguous: 2,
         'no-assignment': 3,

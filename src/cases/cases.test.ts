@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DAY_MS } from '../clock/index.js';
-import { type SmtpSink, startSmtpSink } from '../notify/sink.js';
 import { outboxStatus } from '../notify/index.js';
+import { type SmtpSink, startSmtpSink } from '../notify/sink.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
 import { addEvidence, addSubscriber } from './fixtures.js';
@@ -38,7 +38,11 @@ for (const backend of testBackends()) {
         await addSubscriber(ctx.store, 'S-esc', { email: 'esc@example.jp' }, 'en');
         await addEvidence(ctx.store, { subscriber: 'S-esc', seenAt: day(0), family: 'mirai' });
         // same address, family and day: deduplicated
-        await addEvidence(ctx.store, { subscriber: 'S-esc', seenAt: new Date(day(0).getTime() + 3600_000), family: 'mirai' });
+        await addEvidence(ctx.store, {
+          subscriber: 'S-esc',
+          seenAt: new Date(day(0).getTime() + 3600_000),
+          family: 'mirai',
+        });
         ctx.clock.set(day(0));
         let rep = await runCycle(ctx);
         assert.equal(rep.evidence.opened, 1);
@@ -78,13 +82,25 @@ for (const backend of testBackends()) {
         const done = await getCase(ctx.store, c.id);
         assert.equal(done.state, 'resolved');
         assert.equal(done.close_reason, 'no-evidence');
-        const ops = await ctx.store.query<{ op: string }>(`SELECT op FROM change_log WHERE entity = 'walled-garden' ORDER BY serial`);
-        assert.deepEqual(ops.rows.map((r) => r.op), ['add', 'remove']);
+        const ops = await ctx.store.query<{ op: string }>(
+          `SELECT op FROM change_log WHERE entity = 'walled-garden' ORDER BY serial`,
+        );
+        assert.deepEqual(
+          ops.rows.map((r) => r.op),
+          ['add', 'remove'],
+        );
 
         const detail = await showCase(ctx, c.id, 'tester');
         assert.equal(detail.evidence.length, 5);
         assert.equal(detail.evidence.filter((e) => e.duplicate).length, 1);
-        assert.deepEqual(detail.notices.map((n) => [n.stage, n.status]), [[1, 'sent'], [2, 'sent'], [3, 'sent']]);
+        assert.deepEqual(
+          detail.notices.map((n) => [n.stage, n.status]),
+          [
+            [1, 'sent'],
+            [2, 'sent'],
+            [3, 'sent'],
+          ],
+        );
         // every notice arrived once, with its idempotency key in the Message-ID
         for (const n of detail.notices) assert.equal(sink.messages.get(n.message_id!)?.count, 1);
 
@@ -110,7 +126,11 @@ for (const backend of testBackends()) {
         const [c] = await listCases(ctx.store, { subscriber: 'S-fix' });
         ctx.clock.set(new Date(t0 + 8 * DAY_MS));
         await runCycle(ctx);
-        assert.equal((await getCase(ctx.store, c.id)).stage, 1, 'no reminder: no evidence after the first notice');
+        assert.equal(
+          (await getCase(ctx.store, c.id)).stage,
+          1,
+          'no reminder: no evidence after the first notice',
+        );
 
         await markFixed(ctx, c.id, 'subscriber:S-fix');
         assert.equal((await getCase(ctx.store, c.id)).state, 'watching');
@@ -158,8 +178,13 @@ for (const backend of testBackends()) {
         assert.equal(closed.state, 'closed');
         assert.equal(closed.notes.at(-1)?.text, 'router replaced');
         await assert.rejects(() => holdCase(ctx, c.id, 'op1'), /CASE_INVALID_STATE|only an open/);
-        const acts = await ctx.store.query<{ action: string }>(`SELECT action FROM audit_log WHERE actor = 'op1' ORDER BY seq`);
-        assert.deepEqual(acts.rows.map((r) => r.action), ['case.hold', 'case.annotate', 'case.release', 'case.close']);
+        const acts = await ctx.store.query<{ action: string }>(
+          `SELECT action FROM audit_log WHERE actor = 'op1' ORDER BY seq`,
+        );
+        assert.deepEqual(
+          acts.rows.map((r) => r.action),
+          ['case.hold', 'case.annotate', 'case.release', 'case.close'],
+        );
 
         // new evidence after the close opens a new case
         await addEvidence(ctx.store, { subscriber: 'S-hold', seenAt: new Date(t0 + 31 * DAY_MS) });
@@ -190,7 +215,10 @@ for (const backend of testBackends()) {
         sink.rejectRecipients.clear();
         await ctx.dispose();
       }
-      const off = await testContext(backend, { smtp: { url: sink.url }, measures: { 'notify-infected': { enabled: false } } });
+      const off = await testContext(backend, {
+        smtp: { url: sink.url },
+        measures: { 'notify-infected': { enabled: false } },
+      });
       try {
         await addSubscriber(off.store, 'S-off');
         await addEvidence(off.store, { subscriber: 'S-off', seenAt: off.clock.now() });

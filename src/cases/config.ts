@@ -3,8 +3,7 @@ import { type TProperties, Type } from '@sinclair/typebox';
 function obj<P extends TProperties>(props: P, description: string) {
   return Type.Object(props, { additionalProperties: false, default: {}, description });
 }
-const days = (def: number, description: string) =>
-  Type.Number({ default: def, minimum: 0, description });
+const days = (def: number, description: string) => Type.Number({ default: def, minimum: 0, description });
 
 /** `[cases]`: the escalation schedule of subscriber cases (docs/cases.md). */
 export const casesConfigSchema = obj(
@@ -27,10 +26,13 @@ export const casesConfigSchema = obj(
     }),
     resolve_after_days: days(14, 'A case is resolved after this many days without new evidence.'),
     watch_days: days(3, 'Observation window after the subscriber says "I fixed it".'),
-    channels: Type.Array(Type.Union([Type.Literal('email'), Type.Literal('webhook'), Type.Literal('postal')]), {
-      default: ['email'],
-      description: 'Channels each notice goes out on (email needs contact.email, postal contact.postal).',
-    }),
+    channels: Type.Array(
+      Type.Union([Type.Literal('email'), Type.Literal('webhook'), Type.Literal('postal')]),
+      {
+        default: ['email'],
+        description: 'Channels each notice goes out on (email needs contact.email, postal contact.postal).',
+      },
+    ),
     batch: Type.Integer({
       default: 5000,
       minimum: 1,

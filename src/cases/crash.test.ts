@@ -7,8 +7,7 @@ import { test } from 'node:test';
 import { validateConfig } from '../config/index.js';
 import { MeasureRegistry } from '../measures/index.js';
 import { type SmtpSink, startSmtpSink } from '../notify/sink.js';
-import { PGliteStore, PostgresStore, type Store } from '../store/index.js';
-import { migrate } from '../store/index.js';
+import { migrate, PGliteStore, PostgresStore, type Store } from '../store/index.js';
 import { REPO_ROOT, runCli, YOJIN_BIN } from '../testing/cli.js';
 import { freshDatabaseUrl, testBackends } from '../testing/stores.js';
 import { addEvidence, addSubscriber } from './fixtures.js';
@@ -20,7 +19,12 @@ async function seed(store: Store) {
   const now = new Date();
   for (let i = 0; i < NOTICES; i++) {
     await addSubscriber(store, `S-crash-${i}`, { email: `crash${i}@example.jp` }, i % 2 ? 'en' : 'ja');
-    await addEvidence(store, { subscriber: `S-crash-${i}`, seenAt: now, family: 'mirai', addr: `198.51.100.${i + 1}` });
+    await addEvidence(store, {
+      subscriber: `S-crash-${i}`,
+      seenAt: now,
+      family: 'mirai',
+      addr: `198.51.100.${i + 1}`,
+    });
   }
 }
 
@@ -42,7 +46,10 @@ function runAndKill(args: string[], sink: SmtpSink, killAfter: number): Promise<
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [YOJIN_BIN, 'cases', 'run', ...args], {
       cwd: REPO_ROOT,
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YOJIN_'))), ...env(sink) },
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YOJIN_'))),
+        ...env(sink),
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -53,7 +60,8 @@ function runAndKill(args: string[], sink: SmtpSink, killAfter: number): Promise<
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearInterval(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`cases run ended before the kill (code ${code}): ${stderr}`));
+      if (signal !== 'SIGKILL')
+        reject(new Error(`cases run ended before the kill (code ${code}): ${stderr}`));
       else resolve(signal);
     });
   });
@@ -71,10 +79,15 @@ async function finish(args: string[], sink: SmtpSink, sentCount: () => Promise<n
 }
 
 const sentIn = async (store: Store) =>
-  Number((await store.query<{ n: string }>(`SELECT count(*) AS n FROM notifications WHERE status = 'sent'`)).rows[0].n);
+  Number(
+    (await store.query<{ n: string }>(`SELECT count(*) AS n FROM notifications WHERE status = 'sent'`))
+      .rows[0].n,
+  );
 
 async function check(sink: SmtpSink, store: Store) {
-  const rows = await store.query<{ message_id: string; status: string }>('SELECT message_id, status FROM notifications ORDER BY id');
+  const rows = await store.query<{ message_id: string; status: string }>(
+    'SELECT message_id, status FROM notifications ORDER BY id',
+  );
   assert.equal(rows.rows.length, NOTICES, 'one notice per case, none lost before the outbox');
   for (const n of rows.rows) {
     assert.equal(n.status, 'sent');
@@ -86,7 +99,7 @@ async function check(sink: SmtpSink, store: Store) {
   assert.equal(recipients.size, NOTICES);
 }
 
-test('SIGKILL in the middle of `yojin cases run`, restart: every notice arrives exactly once (data dir)', async () => {
+test('SIGKILL in the middle of `yojin cases run`, restart: every notice arrives exactly once (data dir)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'yojin-crash-'));
   const sink = await startSmtpSink();
   try {
@@ -111,6 +124,9 @@ test('SIGKILL in the middle of `yojin cases run`, restart: every notice arrives 
     const store = await PGliteStore.open(join(dir, 'data'));
     try {
       await check(sink, store);
+      t.diagnostic(
+        `re-sent after the kill with the same Message-ID (dropped by the sink): ${sink.accepted - sink.messages.size}`,
+      );
     } finally {
       await store.close();
     }
@@ -135,6 +151,9 @@ test('SIGKILL in the middle of `yojin cases run`, restart: every notice arrives 
     await runAndKill(args, sink, NOTICES / 3);
     await finish(args, sink, () => sentIn(store));
     await check(sink, store);
+    t.diagnostic(
+      `re-sent after the kill with the same Message-ID (dropped by the sink): ${sink.accepted - sink.messages.size}`,
+    );
     await store.close();
   } finally {
     await sink.close();

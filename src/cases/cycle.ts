@@ -2,7 +2,8 @@ import type { AppContext } from '../app/index.js';
 import { type AttributionReport, attributePending } from '../attribution/index.js';
 import { appendAudit } from '../audit/index.js';
 import { DAY_MS } from '../clock/index.js';
-import { sendDue, type SendReport } from '../notify/index.js';
+import { instanceId, type SendReport, sendDue } from '../notify/index.js';
+import { linkSecret } from '../selfservice/index.js';
 import { runSiteOwners } from '../siteowners/index.js';
 import type { Queryable } from '../store/index.js';
 import { enqueueNotice } from './notices.js';
@@ -52,7 +53,8 @@ export async function linkEvidence(ctx: AppContext): Promise<{ linked: number; o
         if (!groups.has(k)) groups.set(k, []);
         groups.get(k)!.push(e);
       }
-      for (const rows of groups.values()) opened += await linkGroup(ctx, tx, rows);
+      const basis = await authorizeOpenings(ctx, tx, groups);
+      opened += await linkBatch(ctx, tx, [...groups.values()], basis);
       return r.rows.length;
     });
     linked += batch;
@@ -61,70 +63,170 @@ export async function linkEvidence(ctx: AppContext): Promise<{ linked: number; o
   return { linked, opened };
 }
 
-async function linkGroup(ctx: AppContext, tx: Queryable, rows: EvidenceRow[]): Promise<number> {
-  const { measure, subscriber_id } = rows[0];
-  const now = ctx.clock.now();
-  let openedHere = 0;
-  const found = await tx.query<CaseRow>(
-    `SELECT * FROM cases WHERE kind = 'subscriber' AND subscriber_id = $1 AND measure = $2
-        AND state IN ('open', 'watching', 'held') FOR UPDATE`,
-    [subscriber_id, measure],
+/**
+ * Asks the gate before cases are opened from evidence. A measure that does not rest on consent gets
+ * one decision (and one audit record naming every subscriber) per batch; a consent-based one is
+ * asked per subscriber, since the answer depends on each subscriber's consent.
+ */
+async function authorizeOpenings(
+  ctx: AppContext,
+  tx: Queryable,
+  groups: Map<string, EvidenceRow[]>,
+): Promise<Map<string, string>> {
+  const subs = [...new Set([...groups.values()].map((g) => g[0].subscriber_id))];
+  const active = await tx.query<{ subscriber_id: string; measure: string }>(
+    `SELECT subscriber_id, measure FROM cases WHERE kind = 'subscriber' AND state IN ('open', 'watching', 'held')
+        AND subscriber_id = ANY($1)`,
+    [subs],
   );
-  let c = found.rows[0];
-  const latest = rows.reduce((a, b) => (new Date(b.seen_at) > new Date(a.seen_at) ? b : a));
-  if (!c) {
-    const grant = await ctx.gate.authorize(
-      { measure, data: ['evidence'], actor: ACTOR, action: 'case.open', subscriberId: subscriber_id, details: { evidence: rows.length } },
-      tx,
-    );
-    const ins = await tx.query<CaseRow>(
+  const has = new Set(active.rows.map((r) => `${r.measure}\u0000${r.subscriber_id}`));
+  const toOpen = new Map<string, string[]>();
+  for (const [k, g] of groups) {
+    if (has.has(k)) continue;
+    if (!toOpen.has(g[0].measure)) toOpen.set(g[0].measure, []);
+    toOpen.get(g[0].measure)!.push(g[0].subscriber_id);
+  }
+  const basis = new Map<string, string>();
+  for (const [measure, ids] of toOpen) {
+    const m = ctx.measures.get(measure);
+    if (m.legalBasis === 'consent') {
+      for (const id of ids)
+        await ctx.gate.authorize(
+          { measure, data: ['evidence'], actor: ACTOR, action: 'case.open', subscriberId: id },
+          tx,
+        );
+    } else {
+      await ctx.gate.authorize(
+        {
+          measure,
+          data: ['evidence'],
+          actor: ACTOR,
+          action: 'case.open',
+          subject: `cases:${measure}`,
+          details: { subscribers: ids },
+        },
+        tx,
+      );
+    }
+    basis.set(measure, m.legalBasis);
+  }
+  return basis;
+}
+
+/**
+ * Links one batch set-based (a handful of statements per batch, whatever its size): opens the
+ * missing cases, marks duplicates (same address, family and day as evidence the case already has, or
+ * earlier in the batch), inserts the links and moves each case's last-evidence time.
+ */
+async function linkBatch(
+  ctx: AppContext,
+  tx: Queryable,
+  groups: EvidenceRow[][],
+  basis: Map<string, string>,
+): Promise<number> {
+  if (groups.length === 0) return 0;
+  const now = ctx.clock.now();
+  const cfg = ctx.config.cases;
+  const key = (measure: string, sub: string) => `${measure}\u0000${sub}`;
+  const subs = [...new Set(groups.map((g) => g[0].subscriber_id))];
+  const activeSql = `SELECT * FROM cases WHERE kind = 'subscriber' AND state IN ('open', 'watching', 'held')
+                       AND subscriber_id = ANY($1) FOR UPDATE`;
+  const before = new Map(
+    (await tx.query<CaseRow>(activeSql, [subs])).rows.map((c) => [key(c.measure, c.subscriber_id!), c]),
+  );
+  const latestOf = (g: EvidenceRow[]) =>
+    g.reduce((a, b) => (new Date(b.seen_at) > new Date(a.seen_at) ? b : a));
+  const fresh = groups.filter((g) => !before.has(key(g[0].measure, g[0].subscriber_id)));
+  if (fresh.length)
+    await tx.query(
       `INSERT INTO cases (kind, subscriber_id, measure, legal_basis, state, stage, family, opened_at, updated_at,
                           last_evidence_at, next_action_at, stage_at)
-       VALUES ('subscriber', $1, $2, $3, 'open', 0, $4, $5, $5, $6, $5, $5) RETURNING *`,
-      [subscriber_id, measure, grant.measure.legalBasis, latest.family, now, latest.seen_at],
+       SELECT 'subscriber', u.sub, u.measure, u.basis, 'open', 0, u.family, $6, $6, u.last, $6, $6
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS u(sub, measure, basis, family, last)`,
+      [
+        fresh.map((g) => g[0].subscriber_id),
+        fresh.map((g) => g[0].measure),
+        fresh.map((g) => basis.get(g[0].measure) ?? ctx.measures.get(g[0].measure).legalBasis),
+        fresh.map((g) => latestOf(g).family),
+        fresh.map((g) => latestOf(g).seen_at),
+        now,
+      ],
     );
-    c = ins.rows[0];
-    openedHere = 1;
-  }
-  const caseId = Number(c.id);
-  const minDay = rows.map((e) => dayOf(e.seen_at)).sort()[0];
-  const seen = new Set(
-    (
-      await tx.query<{ addr: string; family: string | null; day: string }>(
-        `SELECT host(e.addr) AS addr, e.family, to_char(ce.day, 'YYYY-MM-DD') AS day
-           FROM case_evidence ce JOIN evidence e ON e.id = ce.evidence_id
-          WHERE ce.case_id = $1 AND NOT ce.duplicate AND ce.day >= $2`,
-        [caseId, minDay],
+  const cases = fresh.length
+    ? new Map(
+        (await tx.query<CaseRow>(activeSql, [subs])).rows.map((c) => [key(c.measure, c.subscriber_id!), c]),
       )
-    ).rows.map((x) => `${x.addr}|${x.family ?? ''}|${x.day}`),
+    : before;
+  const old = [...before.values()].map((c) => Number(c.id));
+  const minDay = groups
+    .flat()
+    .map((e) => dayOf(e.seen_at))
+    .sort()[0];
+  const seen = new Set(
+    old.length
+      ? (
+          await tx.query<{ case_id: string; addr: string; family: string | null; day: string }>(
+            `SELECT ce.case_id, host(e.addr) AS addr, e.family, to_char(ce.day, 'YYYY-MM-DD') AS day
+               FROM case_evidence ce JOIN evidence e ON e.id = ce.evidence_id
+              WHERE ce.case_id = ANY($1) AND NOT ce.duplicate AND ce.day >= $2`,
+            [old, minDay],
+          )
+        ).rows.map((x) => `${Number(x.case_id)}|${x.addr}|${x.family ?? ''}|${x.day}`)
+      : [],
   );
   const ids: string[] = [];
+  const caseIds: number[] = [];
   const days: string[] = [];
   const dups: boolean[] = [];
-  for (const e of [...rows].sort((a, b) => new Date(a.seen_at).getTime() - new Date(b.seen_at).getTime())) {
-    const k = `${e.addr}|${e.family ?? ''}|${dayOf(e.seen_at)}`;
-    ids.push(e.id);
-    days.push(dayOf(e.seen_at));
-    dups.push(seen.has(k));
-    seen.add(k);
+  const upd = {
+    id: [] as number[],
+    last: [] as Date[],
+    family: [] as (string | null)[],
+    due: [] as boolean[],
+  };
+  for (const g of groups) {
+    const c = cases.get(key(g[0].measure, g[0].subscriber_id))!;
+    const caseId = Number(c.id);
+    for (const e of [...g].sort((a, b) => new Date(a.seen_at).getTime() - new Date(b.seen_at).getTime())) {
+      const k = `${caseId}|${e.addr}|${e.family ?? ''}|${dayOf(e.seen_at)}`;
+      ids.push(e.id);
+      caseIds.push(caseId);
+      days.push(dayOf(e.seen_at));
+      dups.push(seen.has(k));
+      seen.add(k);
+    }
+    if (before.has(key(g[0].measure, g[0].subscriber_id))) {
+      const latest = latestOf(g);
+      const lastEv = new Date(
+        Math.max(
+          new Date(latest.seen_at).getTime(),
+          c.last_evidence_at ? new Date(c.last_evidence_at).getTime() : 0,
+        ),
+      );
+      // New evidence after the current stage's observation window makes the case due now.
+      const windowEnd = new Date(
+        new Date(c.stage_at ?? c.opened_at).getTime() + stageWindowDays(c.stage, cfg) * DAY_MS,
+      );
+      upd.id.push(caseId);
+      upd.last.push(lastEv);
+      upd.family.push(latest.family);
+      upd.due.push(c.state === 'open' && now >= windowEnd);
+    }
   }
   await tx.query(
     `INSERT INTO case_evidence (evidence_id, case_id, day, duplicate)
-     SELECT u.id, $1, u.day, u.dup FROM unnest($2::bigint[], $3::date[], $4::boolean[]) AS u(id, day, dup)`,
-    [caseId, ids, days, dups],
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::date[], $4::boolean[])`,
+    [ids, caseIds, days, dups],
   );
-  // New evidence after the observation window of the current stage makes the case due now
-  // (instead of waiting for its resolve-time check).
-  const lastEv = new Date(Math.max(new Date(latest.seen_at).getTime(), c.last_evidence_at ? new Date(c.last_evidence_at).getTime() : 0));
-  const windowEnd = new Date(new Date(c.stage_at ?? c.opened_at).getTime() + stageWindowDays(c.stage, ctx.config.cases) * DAY_MS);
-  const dueNow = c.state === 'open' && now >= windowEnd;
-  await tx.query(
-    `UPDATE cases SET last_evidence_at = $2, family = coalesce($3, family), updated_at = $4,
-            next_action_at = CASE WHEN $5 THEN least(next_action_at, CAST($4 AS timestamptz)) ELSE next_action_at END
-      WHERE id = $1`,
-    [caseId, lastEv, latest.family, now, dueNow],
-  );
-  return openedHere;
+  if (upd.id.length)
+    await tx.query(
+      `UPDATE cases c SET last_evidence_at = u.last, family = coalesce(u.family, c.family), updated_at = $5,
+              next_action_at = CASE WHEN u.due THEN least(c.next_action_at, CAST($5 AS timestamptz)) ELSE c.next_action_at END
+         FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::boolean[]) AS u(id, last, family, due)
+        WHERE c.id = u.id`,
+      [upd.id, upd.last, upd.family, upd.due, now],
+    );
+  return fresh.length;
 }
 
 export interface AdvanceReport {
@@ -138,62 +240,82 @@ export interface AdvanceReport {
 export async function advanceCases(ctx: AppContext): Promise<AdvanceReport> {
   const rep: AdvanceReport = { examined: 0, notices: 0, resolved: 0, walledGarden: 0 };
   const cfg = ctx.config.cases;
-  const wgAllowed = cfg.walled_garden && ctx.measures.has('walled-garden') && ctx.measures.get('walled-garden').enabled;
+  const wgAllowed =
+    cfg.walled_garden && ctx.measures.has('walled-garden') && ctx.measures.get('walled-garden').enabled;
+  // Created and cached outside the per-chunk transactions, so a rollback cannot leave a stale value.
+  await instanceId(ctx.store, ctx.store);
+  await linkSecret(ctx);
+  const CHUNK = 50;
   for (;;) {
     const now = ctx.clock.now();
-    const due = await ctx.store.query<{ id: string }>(
-      `SELECT id FROM cases WHERE kind = 'subscriber' AND state IN ('open', 'watching') AND next_action_at <= $1
-        ORDER BY next_action_at, id LIMIT $2`,
-      [now, cfg.batch],
-    );
-    if (due.rows.length === 0) break;
-    let progressed = 0;
-    for (const { id } of due.rows) {
-      await ctx.store.transaction(async (tx) => {
-        const r = await tx.query<CaseRow>(
-          `SELECT * FROM cases WHERE id = $1 AND state IN ('open', 'watching') AND next_action_at <= $2 FOR UPDATE SKIP LOCKED`,
-          [id, now],
-        );
-        const c = r.rows[0];
-        if (!c) return;
+    // A chunk of due cases per transaction: each case's change and its notices commit together
+    // (and fewer commits make a 10k-case cycle affordable on the embedded store).
+    const n = await ctx.store.transaction(async (tx) => {
+      const r = await tx.query<CaseRow>(
+        `SELECT * FROM cases WHERE kind = 'subscriber' AND state IN ('open', 'watching') AND next_action_at <= $1
+          ORDER BY next_action_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, CHUNK],
+      );
+      for (const c of r.rows) {
         rep.examined++;
-        progressed++;
-        const step = decide(c, cfg, now, wgAllowed);
-        if (step.kind === 'notice') {
-          const channels = await enqueueNotice(ctx, tx, c, step.stage);
-          await tx.query(
-            `UPDATE cases SET stage = $2, stage_at = $3, next_action_at = $4, updated_at = $3, state = 'open',
-                    notes = CASE WHEN $5 THEN notes || jsonb_build_array(jsonb_build_object('at', CAST($3 AS timestamptz), 'actor', 'worker:cases', 'text', 'no contact channel reachable for this notice')) ELSE notes END
-              WHERE id = $1`,
-            [c.id, step.stage, now, step.next, channels.length === 0],
-          );
-          rep.notices += channels.length;
-        } else if (step.kind === 'walled-garden') {
-          await enterWalledGarden(ctx, tx, c, now);
-          await tx.query(
-            `UPDATE cases SET stage = 4, stage_at = $2, next_action_at = $3, updated_at = $2, state = 'open' WHERE id = $1`,
-            [c.id, now, step.next],
-          );
-          rep.walledGarden++;
-        } else if (step.kind === 'wait') {
-          await tx.query('UPDATE cases SET next_action_at = $2 WHERE id = $1', [c.id, step.next]);
-        } else {
-          await resolveCase(ctx, tx, c, step.reason, ACTOR, 'resolved');
-          rep.resolved++;
-        }
-      });
-    }
-    if (progressed === 0 || due.rows.length < cfg.batch) break;
+        await advanceOne(ctx, tx, c, now, wgAllowed, rep);
+      }
+      return r.rows.length;
+    });
+    if (n < CHUNK) break;
   }
   return rep;
 }
 
+async function advanceOne(
+  ctx: AppContext,
+  tx: Queryable,
+  c: CaseRow,
+  now: Date,
+  wgAllowed: boolean,
+  rep: AdvanceReport,
+) {
+  const cfg = ctx.config.cases;
+  const step = decide(c, cfg, now, wgAllowed);
+  if (step.kind === 'notice') {
+    const channels = await enqueueNotice(ctx, tx, c, step.stage);
+    await tx.query(
+      `UPDATE cases SET stage = $2, stage_at = $3, next_action_at = $4, updated_at = $3, state = 'open',
+              notes = CASE WHEN $5 THEN notes || jsonb_build_array(jsonb_build_object('at', CAST($3 AS timestamptz), 'actor', 'worker:cases', 'text', 'no contact channel reachable for this notice')) ELSE notes END
+        WHERE id = $1`,
+      [c.id, step.stage, now, step.next, channels.length === 0],
+    );
+    rep.notices += channels.length;
+  } else if (step.kind === 'walled-garden') {
+    await enterWalledGarden(ctx, tx, c, now);
+    await tx.query(
+      `UPDATE cases SET stage = 4, stage_at = $2, next_action_at = $3, updated_at = $2, state = 'open' WHERE id = $1`,
+      [c.id, now, step.next],
+    );
+    rep.walledGarden++;
+  } else if (step.kind === 'wait') {
+    await tx.query('UPDATE cases SET next_action_at = $2 WHERE id = $1', [c.id, step.next]);
+  } else {
+    await resolveCase(ctx, tx, c, step.reason, ACTOR, 'resolved');
+    rep.resolved++;
+  }
+}
+
 async function enterWalledGarden(ctx: AppContext, tx: Queryable, c: CaseRow, now: Date) {
   await ctx.gate.authorize(
-    { measure: 'walled-garden', data: [], actor: ACTOR, action: 'walled-garden.enter', subscriberId: c.subscriber_id ?? undefined, details: { case: Number(c.id) } },
+    {
+      measure: 'walled-garden',
+      data: [],
+      actor: ACTOR,
+      action: 'walled-garden.enter',
+      subscriberId: c.subscriber_id ?? undefined,
+      details: { case: Number(c.id) },
+    },
     tx,
   );
-  const redirect = ctx.config.cases.walled_garden_url || `${ctx.config.selfservice.base_url || ctx.config.http.public_url || `http://${ctx.config.http.listen}`}/self-service/`;
+  const redirect =
+    ctx.config.cases.walled_garden_url ||
+    `${ctx.config.selfservice.base_url || ctx.config.http.public_url || `http://${ctx.config.http.listen}`}/self-service/`;
   await tx.query(
     `INSERT INTO walled_garden (case_id, subscriber_id, measure, redirect_to, since, active)
      VALUES ($1, $2, $3, $4, $5, true) ON CONFLICT (case_id) DO UPDATE SET active = true, since = $5, until = NULL`,
@@ -201,7 +323,16 @@ async function enterWalledGarden(ctx: AppContext, tx: Queryable, c: CaseRow, now
   );
   await tx.query(
     `INSERT INTO change_log (at, entity, entity_id, op, state) VALUES ($1, 'walled-garden', $2, 'add', $3)`,
-    [now, c.subscriber_id, JSON.stringify({ subscriber_id: c.subscriber_id, case_id: Number(c.id), redirect_to: redirect, since: now })],
+    [
+      now,
+      c.subscriber_id,
+      JSON.stringify({
+        subscriber_id: c.subscriber_id,
+        case_id: Number(c.id),
+        redirect_to: redirect,
+        since: now,
+      }),
+    ],
   );
 }
 
@@ -255,10 +386,7 @@ export interface CycleReport {
  * One run of the case cycle — what `yojin cases run` does once and `serve` on its schedule:
  * attribute new evidence, open and advance cases (subscribers and compromised sites), send due notices.
  */
-export async function runCycle(
-  ctx: AppContext,
-  opts: { send?: boolean } = {},
-): Promise<CycleReport> {
+export async function runCycle(ctx: AppContext, opts: { send?: boolean } = {}): Promise<CycleReport> {
   const attribution_ = await attributePending(ctx, { actor: ACTOR });
   const evidence = await linkEvidence(ctx);
   const cases = await advanceCases(ctx);

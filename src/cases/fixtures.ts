@@ -19,12 +19,26 @@ export async function addSubscriber(
 
 export async function addEvidence(
   db: Queryable,
-  e: { subscriber: string; seenAt: Date | string; addr?: string; family?: string; measure?: string; kind?: string },
+  e: {
+    subscriber: string;
+    seenAt: Date | string;
+    addr?: string;
+    family?: string;
+    measure?: string;
+    kind?: string;
+  },
 ): Promise<number> {
   const r = await db.query<{ id: string }>(
     `INSERT INTO evidence (measure, addr, port, seen_at, kind, family, source, attributed_at, subscriber_id)
      VALUES ($1, $2, 40000, $3, $4, $5, 'test-sinkhole', $3, $6) RETURNING id`,
-    [e.measure ?? 'notify-infected', e.addr ?? '198.51.100.7', e.seenAt, e.kind ?? 'sinkhole', e.family ?? null, e.subscriber],
+    [
+      e.measure ?? 'notify-infected',
+      e.addr ?? '198.51.100.7',
+      e.seenAt,
+      e.kind ?? 'sinkhole',
+      e.family ?? null,
+      e.subscriber,
+    ],
   );
   return Number(r.rows[0].id);
 }

@@ -14,6 +14,6 @@ export {
   releaseCase,
   showCase,
 } from './ops.js';
-export { type CaseRow, type CaseState, decide, STAGE_NAMES, type Step } from './schedule.js';
 export { caseRoutes } from './routes.js';
+export { type CaseRow, type CaseState, decide, STAGE_NAMES, type Step } from './schedule.js';
 export { casesService } from './service.js';

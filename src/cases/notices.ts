@@ -1,6 +1,13 @@
 import type { AppContext } from '../app/index.js';
-import { enqueue, type Channel, type Payload } from '../notify/index.js';
-import { type Lang, type Rendered, renderBilingual, stageLabel } from '../notify/index.js';
+import {
+  type Channel,
+  enqueue,
+  type Lang,
+  type Payload,
+  type Rendered,
+  renderBilingual,
+  stageLabel,
+} from '../notify/index.js';
 import { selfServiceLink } from '../selfservice/index.js';
 import type { Queryable } from '../store/index.js';
 import type { CaseRow } from './schedule.js';
@@ -101,9 +108,23 @@ export async function enqueueNotice(
   for (const ch of ctx.config.cases.channels as Channel[]) {
     let payload: Payload | undefined;
     if (ch === 'email' && who.contact.email)
-      payload = { kind: 'email', to: who.contact.email, subject: rendered.subject, text: rendered.text, lang: who.lang, template: rendered.template };
+      payload = {
+        kind: 'email',
+        to: who.contact.email,
+        subject: rendered.subject,
+        text: rendered.text,
+        lang: who.lang,
+        template: rendered.template,
+      };
     else if (ch === 'postal' && who.contact.postal)
-      payload = { kind: 'postal', name: who.contact.name ?? '', postal: who.contact.postal, subject: rendered.subject, text: rendered.text, lang: who.lang };
+      payload = {
+        kind: 'postal',
+        name: who.contact.name ?? '',
+        postal: who.contact.postal,
+        subject: rendered.subject,
+        text: rendered.text,
+        lang: who.lang,
+      };
     else if (ch === 'webhook' && ctx.config.notify.webhook_url)
       payload = {
         kind: 'webhook',
@@ -123,7 +144,15 @@ export async function enqueueNotice(
         },
       };
     if (!payload) continue;
-    await enqueue(tx, { caseId: Number(c.id), stage, channel: ch, payload, at: now, from: ctx.config.smtp.from });
+    await enqueue(tx, {
+      caseId: Number(c.id),
+      stage,
+      channel: ch,
+      payload,
+      at: now,
+      from: ctx.config.smtp.from,
+      store: ctx.store,
+    });
     out.push(ch);
   }
   return out;

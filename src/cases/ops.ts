@@ -40,7 +40,8 @@ export async function listCases(db: Queryable, f: CaseFilter = {}): Promise<Case
 
 export async function getCase(db: Queryable, id: number, lock = false): Promise<CaseRow> {
   const r = await db.query<CaseRow>(`SELECT * FROM cases WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
-  if (!r.rows[0]) throw new YojinError('CASE_NOT_FOUND', `no case ${id}; list them with \`yojin cases list\``);
+  if (!r.rows[0])
+    throw new YojinError('CASE_NOT_FOUND', `no case ${id}; list them with \`yojin cases list\``);
   return num(r.rows[0]);
 }
 
@@ -72,7 +73,14 @@ export async function showCase(ctx: AppContext, id: number, actor: string): Prom
     const c = await getCase(tx, id);
     if (c.kind === 'subscriber')
       await ctx.gate.authorize(
-        { measure: c.measure, data: ['evidence', 'notification'], actor, action: 'case.view', subscriberId: c.subscriber_id ?? undefined, details: { case: id } },
+        {
+          measure: c.measure,
+          data: ['evidence', 'notification'],
+          actor,
+          action: 'case.view',
+          subscriberId: c.subscriber_id ?? undefined,
+          details: { case: id },
+        },
         tx,
       );
     const ev = await tx.query<EvidenceItem>(
@@ -85,7 +93,10 @@ export async function showCase(ctx: AppContext, id: number, actor: string): Prom
       subject: 'subject' in payload ? payload.subject : undefined,
     }));
     const wg = await tx.query('SELECT * FROM walled_garden WHERE case_id = $1', [id]);
-    const site = c.kind === 'site' ? (await tx.query('SELECT * FROM site_reports WHERE case_id = $1', [id])).rows[0] : undefined;
+    const site =
+      c.kind === 'site'
+        ? (await tx.query('SELECT * FROM site_reports WHERE case_id = $1', [id])).rows[0]
+        : undefined;
     return {
       case: c,
       evidence: ev.rows.map((e) => ({ ...e, id: Number(e.id) })),
@@ -128,7 +139,10 @@ async function change(
 const ACTIVE: CaseState[] = ['open', 'watching', 'held'];
 function requireActive(c: CaseRow, what: string) {
   if (!ACTIVE.includes(c.state))
-    throw new YojinError('CASE_INVALID_STATE', `case ${c.id} is ${c.state}; only an open, watching or held case can be ${what}`);
+    throw new YojinError(
+      'CASE_INVALID_STATE',
+      `case ${c.id} is ${c.state}; only an open, watching or held case can be ${what}`,
+    );
 }
 
 export function annotateCase(ctx: AppContext, id: number, actor: string, text: string) {
@@ -158,7 +172,10 @@ export function holdCase(ctx: AppContext, id: number, actor: string, reason = ''
 export function releaseCase(ctx: AppContext, id: number, actor: string) {
   return change(ctx, id, actor, 'case.release', async (tx, c, now) => {
     if (c.state !== 'held') throw new YojinError('CASE_INVALID_STATE', `case ${id} is ${c.state}, not held`);
-    await tx.query(`UPDATE cases SET state = 'open', updated_at = $2, next_action_at = $2 WHERE id = $1`, [id, now]);
+    await tx.query(`UPDATE cases SET state = 'open', updated_at = $2, next_action_at = $2 WHERE id = $1`, [
+      id,
+      now,
+    ]);
   });
 }
 
@@ -178,7 +195,10 @@ export async function closeCase(ctx: AppContext, id: number, actor: string, reas
 export function markFixed(ctx: AppContext, id: number, actor: string) {
   return change(ctx, id, actor, 'case.fixed-reported', async (tx, c, now) => {
     if (c.state !== 'open' && c.state !== 'watching')
-      throw new YojinError('CASE_INVALID_STATE', `case ${id} is ${c.state}; "I fixed it" applies to open cases`);
+      throw new YojinError(
+        'CASE_INVALID_STATE',
+        `case ${id} is ${c.state}; "I fixed it" applies to open cases`,
+      );
     const until = new Date(now.getTime() + ctx.config.cases.watch_days * 86_400_000);
     await tx.query(
       `UPDATE cases SET state = 'watching', fixed_at = $2, next_action_at = $3, updated_at = $2 WHERE id = $1`,
@@ -192,7 +212,10 @@ export async function previewNotice(ctx: AppContext, id: number, actor: string, 
   return ctx.store.transaction(async (tx) => {
     const c = await getCase(tx, id);
     if (c.kind !== 'subscriber')
-      throw new YojinError('CASE_INVALID_STATE', `case ${id} is a site-owner case; its report is shown by \`yojin cases show\``);
+      throw new YojinError(
+        'CASE_INVALID_STATE',
+        `case ${id} is a site-owner case; its report is shown by \`yojin cases show\``,
+      );
     const s = stage ?? Math.min(Math.max(c.stage, 0) + (c.stage < 3 ? 1 : 0), 3);
     const who = await readContact(ctx, tx, c, 'notice.preview', actor, { stage: s });
     const { rendered, link } = await renderNotice(ctx, tx, c, s, who?.lang ?? 'ja');

@@ -58,7 +58,11 @@ export function decide(c: CaseRow, cfg: CasesConfig, now: Date, walledGardenAllo
     if (c.stage < 3) {
       const stage = (c.stage + 1) as 1 | 2 | 3;
       const window = stageWindowDays(stage, cfg);
-      return { kind: 'notice', stage, next: stage === 3 && !walledGardenAllowed ? resolveAt : plus(now, window) };
+      return {
+        kind: 'notice',
+        stage,
+        next: stage === 3 && !walledGardenAllowed ? resolveAt : plus(now, window),
+      };
     }
     if (c.stage === 3 && walledGardenAllowed) return { kind: 'walled-garden', next: resolveAt };
     return { kind: 'wait', next: resolveAt > now ? resolveAt : plus(now, 1) };

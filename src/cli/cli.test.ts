@@ -51,13 +51,20 @@ describe('yojin CLI', () => {
       process.execPath,
       [YOJIN_BIN, '--data-dir', dir, 'serve', '--http', `127.0.0.1:${port}`],
       {
-        env: { ...process.env, YOJIN_LOG_FORMAT: 'json' },
+        // every other listener on a free port, so parallel tests and a running yojin never collide
+        env: {
+          ...process.env,
+          YOJIN_LOG_FORMAT: 'json',
+          YOJIN_DNS_LISTEN: '127.0.0.1:0',
+          YOJIN_RPZ_LISTEN: '127.0.0.1:0',
+          YOJIN_WARNING_LISTEN: '127.0.0.1:0',
+        },
       },
     );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     try {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 90_000;
       let healthy = false;
       while (Date.now() < deadline && !healthy) {
         healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(

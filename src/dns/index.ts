@@ -1,5 +1,4 @@
 /** The policy DNS resolver (issue 4): see README.md in this folder for the handler chain contract. */
-import type { Command } from 'commander';
 import type { AppContext } from '../app/index.js';
 import type { Service, ServiceFactory } from '../serve/index.js';
 import { DnsResolver } from './resolver.js';
@@ -29,4 +28,3 @@ export const dnsService: ServiceFactory = (ctx: AppContext): Service | null => {
 };
 
 export { registerDns } from './cli.js';
-export type { Command };

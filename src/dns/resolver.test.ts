@@ -230,7 +230,7 @@ for (const backend of testBackends()) {
       sock.destroy();
       assert.equal((got.get(100)?.answers?.[0] as { data?: string })?.data, '192.0.2.10');
       assert.equal((got.get(101)?.answers?.[0] as { data?: string })?.data, '127.0.0.1');
-      assert.equal(got.get(102)?.rcode, 'NXDOMAIN');
+      assert.equal(((got.get(102) as { flags?: number } | undefined)?.flags ?? 0) & 0xf, 3, 'NXDOMAIN');
     });
 
     test('malformed packets get FORMERR when the header is readable, are dropped otherwise; the server keeps answering', async () => {

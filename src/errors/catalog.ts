@@ -58,6 +58,9 @@ export const ERROR_CATALOG = {
   // sharing hub (src/sharing)
   TAXII_PARTNER_ERROR: { status: 502, title: 'A TAXII partner answered with an error' },
   SHARING_REFUSED: { status: 403, title: 'The object may not be shared' },
+  // demo and exercise scenarios (src/demo)
+  DEMO_SCENARIO_INVALID: { status: 400, title: 'The scenario file is not valid' },
+  DEMO_GROUND_TRUTH_MISSING: { status: 400, title: 'No ground truth to review against' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -48,7 +48,11 @@ export function smtpDeliverer(ctx: AppContext): Deliverer {
       } catch (err) {
         const e = err as { responseCode?: number; message?: string };
         const code = e.responseCode ?? 0;
-        return { ok: false, permanent: code >= 500 && code < 600, error: `${code || ''} ${e.message ?? err}`.trim() };
+        return {
+          ok: false,
+          permanent: code >= 500 && code < 600,
+          error: `${code || ''} ${e.message ?? err}`.trim(),
+        };
       }
     },
     async close() {

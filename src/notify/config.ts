@@ -9,7 +9,8 @@ export const smtpConfigSchema = obj(
   {
     url: Type.String({
       default: 'smtp://127.0.0.1:25',
-      description: 'smtp:// or smtps:// URL of the mail relay (user:password@ allowed), e.g. smtp://127.0.0.1:2525.',
+      description:
+        'smtp:// or smtps:// URL of the mail relay (user:password@ allowed), e.g. smtp://127.0.0.1:2525.',
     }),
     from: Type.String({
       default: 'yojin <noreply@localhost>',
@@ -29,7 +30,8 @@ export const notifyConfigSchema = obj(
     }),
     webhook_secret: Type.String({
       default: '',
-      description: 'HMAC-SHA256 key of the webhook signature (X-Yojin-Signature); required for the webhook channel.',
+      description:
+        'HMAC-SHA256 key of the webhook signature (X-Yojin-Signature); required for the webhook channel.',
     }),
     max_attempts: Type.Integer({
       default: 8,

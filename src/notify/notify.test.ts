@@ -11,8 +11,8 @@ import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
 import {
   exportPostal,
-  findTemplate,
   familyKey,
+  findTemplate,
   listNotices,
   loadTemplates,
   parseDsn,
@@ -30,7 +30,8 @@ describe('templates', () => {
     const all = loadTemplates();
     for (const name of all.keys()) {
       const [measure, family] = name.split('.');
-      for (const lang of ['ja', 'en'] as const) assert.ok(all.has(`${measure}.${family}.${lang}`), `${measure}.${family}.${lang} missing`);
+      for (const lang of ['ja', 'en'] as const)
+        assert.ok(all.has(`${measure}.${family}.${lang}`), `${measure}.${family}.${lang} missing`);
     }
     for (const m of ['notify-infected', 'notify-vulnerable', 'notify-site-owner'])
       for (const lang of ['ja', 'en'] as const) assert.ok(all.has(`${m}.default.${lang}`));
@@ -45,7 +46,12 @@ describe('templates', () => {
   });
 
   test('removal steps in both languages; values substituted as data, not as template or headers', () => {
-    const vars = { case_id: '7', family: 'mirai {{link}}\r\nBcc: x@evil.example', link: 'https://isp.example/self-service/t', link_expires: '2026-12-01' };
+    const vars = {
+      case_id: '7',
+      family: 'mirai {{link}}\r\nBcc: x@evil.example',
+      link: 'https://isp.example/self-service/t',
+      link_expires: '2026-12-01',
+    };
     const ja = render(findTemplate('notify-infected', 'mirai', 'ja'), vars, 'ja');
     const en = render(findTemplate('notify-infected', 'mirai', 'en'), vars, 'en');
     assert.match(ja.text, /再起動/);
@@ -76,7 +82,6 @@ describe('templates', () => {
     assert.equal(dsn.recipient, 'gone@example.jp');
   });
 });
-
 
 for (const backend of testBackends()) {
   describe(`outbox on ${backend.name}`, () => {
@@ -139,17 +144,27 @@ for (const backend of testBackends()) {
 
     test('postal CSV export marks notices sent; a bounce by Message-ID is recorded and audited', async () => {
       const sink = await startSmtpSink();
-      const ctx = await testContext(backend, { smtp: { url: sink.url, from: 'sec@isp.example' }, cases: { channels: ['email', 'postal'] } });
+      const ctx = await testContext(backend, {
+        smtp: { url: sink.url, from: 'sec@isp.example' },
+        cases: { channels: ['email', 'postal'] },
+      });
       const out = join(tmpdir(), `yojin-postal-${process.pid}-${backend.name}.csv`);
       try {
-        await addSubscriber(ctx.store, 'S-post', { email: 'p@example.jp', postal: '〒100-0001 東京都千代田区千代田1-1', name: '山田 太郎' });
+        await addSubscriber(ctx.store, 'S-post', {
+          email: 'p@example.jp',
+          postal: '〒100-0001 東京都千代田区千代田1-1',
+          name: '山田 太郎',
+        });
         await addEvidence(ctx.store, { subscriber: 'S-post', seenAt: ctx.clock.now(), family: 'mirai' });
         const rep = await runCycle(ctx);
         assert.equal(rep.outbox.sent, 1, 'e-mail sent; postal waits for export');
         const r = await exportPostal(ctx, out, 'tester');
         assert.equal(r.exported, 1);
         const csv = readFileSync(out, 'utf8');
-        assert.match(csv, /^\uFEFFidempotency_key,case_id,stage,language,name,postal_address,subject,text\r\n/);
+        assert.match(
+          csv,
+          /^\uFEFFidempotency_key,case_id,stage,language,name,postal_address,subject,text\r\n/,
+        );
         assert.match(csv, /yojin-case-\d+-stage-1-postal,\d+,1,ja,山田 太郎,〒100-0001/);
         assert.equal((await exportPostal(ctx, out, 'tester')).exported, 0, 'exported once');
         const email = (await listNotices(ctx.store, { channel: 'email' }))[0];

@@ -64,12 +64,19 @@ export function messageIdFor(key: string, instance: string, from: string): strin
   return `<${key}.${instance}@${domain}>`;
 }
 
-export async function instanceId(db: Queryable): Promise<string> {
+const instanceCache = new WeakMap<object, string>();
+
+/** The installation id (cached per store handle; `cacheKey` is the store, `db` may be its transaction). */
+export async function instanceId(db: Queryable, cacheKey?: object): Promise<string> {
+  const hit = cacheKey && instanceCache.get(cacheKey);
+  if (hit) return hit;
   await db.query(
     `INSERT INTO notify_secrets (name, value) VALUES ('instance', $1) ON CONFLICT (name) DO NOTHING`,
     [randomBytes(6).toString('hex')],
   );
   const r = await db.query<{ value: string }>(`SELECT value FROM notify_secrets WHERE name = 'instance'`);
+  // only a value read outside a transaction is known to be committed
+  if (cacheKey && db === cacheKey) instanceCache.set(cacheKey, r.rows[0].value);
   return r.rows[0].value;
 }
 
@@ -79,13 +86,29 @@ export async function instanceId(db: Queryable): Promise<string> {
  */
 export async function enqueue(
   tx: Queryable,
-  n: { caseId: number; stage: number; channel: Channel; payload: Payload; at: Date; from: string },
+  n: {
+    caseId: number;
+    stage: number;
+    channel: Channel;
+    payload: Payload;
+    at: Date;
+    from: string;
+    store?: object;
+  },
 ): Promise<boolean> {
   const key = noticeKey(n.caseId, n.stage, n.channel);
   const r = await tx.query(
     `INSERT INTO notifications (case_id, stage, channel, idempotency_key, status, next_attempt_at, payload, message_id, created_at)
      VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $5) ON CONFLICT (idempotency_key) DO NOTHING`,
-    [n.caseId, n.stage, n.channel, key, n.at, JSON.stringify(n.payload), messageIdFor(key, await instanceId(tx), n.from)],
+    [
+      n.caseId,
+      n.stage,
+      n.channel,
+      key,
+      n.at,
+      JSON.stringify(n.payload),
+      messageIdFor(key, await instanceId(tx, n.store), n.from),
+    ],
   );
   return r.rowCount > 0;
 }
@@ -165,7 +188,10 @@ export async function recordBounce(
       [ref, ctx.clock.now(), reason.slice(0, 1000), mid],
     );
     if (r.rows.length === 0)
-      throw new YojinError('NOTICE_NOT_FOUND', `no notice with id, key or Message-ID "${ref}"; see \`yojin outbox status\``);
+      throw new YojinError(
+        'NOTICE_NOT_FOUND',
+        `no notice with id, key or Message-ID "${ref}"; see \`yojin outbox status\``,
+      );
     const n = r.rows[0];
     await appendAudit(
       tx,

@@ -3,7 +3,16 @@ import type { AppContext } from '../app/index.js';
 import { appendAudit } from '../audit/index.js';
 import type { NoticeRow, PostalPayload } from './outbox.js';
 
-const COLUMNS = ['idempotency_key', 'case_id', 'stage', 'language', 'name', 'postal_address', 'subject', 'text'];
+const COLUMNS = [
+  'idempotency_key',
+  'case_id',
+  'stage',
+  'language',
+  'name',
+  'postal_address',
+  'subject',
+  'text',
+];
 
 function csvField(v: unknown): string {
   const s = String(v ?? '');
@@ -18,7 +27,11 @@ function csvField(v: unknown): string {
  * between exports them again next time, with the same idempotency_key so the print shop can drop
  * the repeat; nothing is lost.
  */
-export async function exportPostal(ctx: AppContext, file: string, actor: string): Promise<{ exported: number }> {
+export async function exportPostal(
+  ctx: AppContext,
+  file: string,
+  actor: string,
+): Promise<{ exported: number }> {
   return ctx.store.transaction(async (tx) => {
     const r = await tx.query<NoticeRow>(
       `SELECT * FROM notifications WHERE channel = 'postal' AND status = 'pending' ORDER BY id FOR UPDATE SKIP LOCKED`,

@@ -87,7 +87,10 @@ export async function sendDue(
           try {
             return { n, d: await get(n.channel).deliver(n) };
           } catch (err) {
-            return { n, d: { ok: false as const, permanent: false, error: String((err as Error).message ?? err) } };
+            return {
+              n,
+              d: { ok: false as const, permanent: false, error: String((err as Error).message ?? err) },
+            };
           }
         }),
       );

@@ -25,7 +25,9 @@ export interface SmtpSink {
  * A real SMTP server on 127.0.0.1 (random port) that keeps what it accepts and deduplicates by
  * Message-ID — the receiver side of the outbox guarantee. Used by tests, the benchmark and exercises.
  */
-export async function startSmtpSink(opts: { port?: number; onMessage?: (m: SinkMessage) => void } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  opts: { port?: number; onMessage?: (m: SinkMessage) => void } = {},
+): Promise<SmtpSink> {
   const messages = new Map<string, SinkMessage>();
   const rejectRecipients = new Set<string>();
   const sink: SmtpSink = { port: 0, url: '', messages, accepted: 0, rejectRecipients, close: async () => {} };

@@ -86,7 +86,10 @@ export function findTemplate(measure: string, family: string | null | undefined,
   const all = loadTemplates();
   const t = all.get(`${measure}.${familyKey(family)}.${lang}`) ?? all.get(`${measure}.default.${lang}`);
   if (!t)
-    throw new YojinError('CASE_NO_TEMPLATE', `no notice template for measure ${measure} (${lang}); add src/notify/templates/${measure}.default.${lang}.txt`);
+    throw new YojinError(
+      'CASE_NO_TEMPLATE',
+      `no notice template for measure ${measure} (${lang}); add src/notify/templates/${measure}.default.${lang}.txt`,
+    );
   return t;
 }
 
@@ -97,6 +100,7 @@ export function findTemplate(measure: string, family: string | null | undefined,
  */
 export function render(t: Template, vars: TemplateVars, lang: Lang): Rendered {
   const clean = (v: string | undefined, oneLine: boolean) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: dropping control characters is the point
     const s = (v ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
     return oneLine ? s.replace(/[\r\n]+/g, ' ').slice(0, 200) : s.slice(0, 20_000);
   };

@@ -78,11 +78,12 @@ export async function addAllowlist(
   const value = canonicalEntry(input.kind, input.value);
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
-    const dup = await tx.query('SELECT 1 FROM allowlist WHERE kind = $1 AND value = $2 AND removed_at IS NULL', [
-      input.kind,
-      value,
-    ]);
-    if (dup.rows.length > 0) throw new YojinError('CONFLICT', `${input.kind} ${value} is already allowlisted`);
+    const dup = await tx.query(
+      'SELECT 1 FROM allowlist WHERE kind = $1 AND value = $2 AND removed_at IS NULL',
+      [input.kind, value],
+    );
+    if (dup.rows.length > 0)
+      throw new YojinError('CONFLICT', `${input.kind} ${value} is already allowlisted`);
     const e = await tx.query<AllowEntry>(
       `INSERT INTO allowlist (kind, value, reason, added_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLS}`,
       [input.kind, value, input.reason, input.actor, now],
@@ -136,7 +137,8 @@ export async function removeAllowlist(
     );
     let restored = 0;
     for (const h of hit.rows) {
-      const still = h.kind === 'url' ? remaining.urls.has(h.value) : allowedHost(h.value, h.registrable, remaining);
+      const still =
+        h.kind === 'url' ? remaining.urls.has(h.value) : allowedHost(h.value, h.registrable, remaining);
       if (still) continue;
       // Leave 'allowlisted' first so the re-score decides active or expired from the observations.
       await tx.query(
@@ -162,5 +164,7 @@ export async function removeAllowlist(
 }
 
 function restoredReason(kind: string) {
-  return kind === 'url' ? 'URL listing (allowlist entry removed)' : 'listing restored (allowlist entry removed)';
+  return kind === 'url'
+    ? 'URL listing (allowlist entry removed)'
+    : 'listing restored (allowlist entry removed)';
 }

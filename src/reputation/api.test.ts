@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/index.js';
 import { createToken } from '../auth/index.js';
@@ -73,8 +73,14 @@ for (const backend of testBackends()) {
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().error.code, 'CANON_INVALID');
 
-      const list = await app.inject({ url: '/api/v1/indicators?category=c2&limit=5', headers: auth(operator) });
-      assert.deepEqual(list.json().items.map((i: { value: string }) => i.value), ['45.9.148.9']);
+      const list = await app.inject({
+        url: '/api/v1/indicators?category=c2&limit=5',
+        headers: auth(operator),
+      });
+      assert.deepEqual(
+        list.json().items.map((i: { value: string }) => i.value),
+        ['45.9.148.9'],
+      );
       const id = list.json().items[0].id;
       const d = await app.inject({ url: `/api/v1/indicators/${id}`, headers: auth(operator) });
       assert.equal(d.json().observations[0].source, 'feodo');
@@ -156,7 +162,10 @@ for (const backend of testBackends()) {
       assert.equal(src.statusCode, 200, src.body);
       assert.equal(src.json().reliability, 0.8);
       const sources = await app.inject({ url: '/api/v1/sources', headers: auth(operator) });
-      assert.equal(sources.json().find((s: { name: string }) => s.name === 'urlhaus').health.last_import.new, 5);
+      assert.equal(
+        sources.json().find((s: { name: string }) => s.name === 'urlhaus').health.last_import.new,
+        5,
+      );
       const del = await app.inject({ method: 'DELETE', url: '/api/v1/sources/1', headers: auth(analyst) });
       assert.equal(del.statusCode, 409);
       const spec = (await app.inject('/api/v1/openapi.json')).json();

@@ -1,17 +1,31 @@
 import { Transform } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app/index.js';
 import { StringEnum } from '../api/schema.js';
+import type { AppContext } from '../app/index.js';
 import { YojinError } from '../errors/index.js';
 import { CATEGORIES, FORMATS, getParser, readLines } from '../pipeline/index.js';
 import { ALLOW_KINDS, type AllowKind, addAllowlist, listAllowlist, removeAllowlist } from './allowlist.js';
 import { changesSince, currentSerial } from './changelog.js';
 import { check } from './check.js';
-import { delistIndicator, getFpReport, listFpReports, relistIndicator, reportFalsePositive, reviewFpReport } from './fp.js';
+import {
+  delistIndicator,
+  getFpReport,
+  listFpReports,
+  relistIndicator,
+  reportFalsePositive,
+  reviewFpReport,
+} from './fp.js';
 import { importFeed } from './import.js';
 import { getIndicator, listIndicators } from './query.js';
-import { createSource, deleteSource, getSource, listSources, type SourceInput, updateSource } from './sources.js';
+import {
+  createSource,
+  deleteSource,
+  getSource,
+  listSources,
+  type SourceInput,
+  updateSource,
+} from './sources.js';
 import { SCOPES, STATUSES } from './types.js';
 
 const TAGS = ['reputation'];
@@ -64,7 +78,12 @@ function limited(limit: number) {
     transform(chunk: Buffer, _e, cb) {
       n += chunk.length;
       if (n > limit)
-        cb(new YojinError('REQUEST_TOO_LARGE', `the upload is larger than http.upload_limit_bytes (${limit} bytes)`));
+        cb(
+          new YojinError(
+            'REQUEST_TOO_LARGE',
+            `the upload is larger than http.upload_limit_bytes (${limit} bytes)`,
+          ),
+        );
       else cb(null, chunk);
     },
   });
@@ -78,7 +97,8 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
       config: READERS,
       schema: {
         tags: TAGS,
-        summary: 'Verdict for a URL, domain or IP: listed or not, which listing matched through which expression',
+        summary:
+          'Verdict for a URL, domain or IP: listed or not, which listing matched through which expression',
         querystring: Type.Object({ value: Type.String({ minLength: 1, maxLength: 4096 }) }),
         response: {
           200: Type.Object({
@@ -100,7 +120,8 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
       config: READERS,
       schema: {
         tags: TAGS,
-        summary: 'Search listings: value substring, kind, category, status, scope, source, confidence range, last-seen range; paginated',
+        summary:
+          'Search listings: value substring, kind, category, status, scope, source, confidence range, last-seen range; paginated',
         querystring: Type.Object(
           {
             q: Type.Optional(Type.String({ maxLength: 500 })),
@@ -143,15 +164,30 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/indicators/:id',
     {
       config: READERS,
-      schema: { tags: TAGS, summary: 'One listing with its observations, history and change-log entries', params: IdParams },
+      schema: {
+        tags: TAGS,
+        summary: 'One listing with its observations, history and change-log entries',
+        params: IdParams,
+      },
     },
     async (req) => getIndicator(ctx.store, req.params.id),
   );
 
-  const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
+  const ReasonBody = Type.Object(
+    { reason: Type.String({ minLength: 1, maxLength: 4000 }) },
+    { additionalProperties: false },
+  );
   app.post<{ Params: { id: number }; Body: { reason: string } }>(
     '/api/v1/indicators/:id/delist',
-    { config: ANALYST, schema: { tags: TAGS, summary: 'Delist as a false positive (then suppressed)', params: IdParams, body: ReasonBody } },
+    {
+      config: ANALYST,
+      schema: {
+        tags: TAGS,
+        summary: 'Delist as a false positive (then suppressed)',
+        params: IdParams,
+        body: ReasonBody,
+      },
+    },
     async (req) => {
       await delistIndicator(ctx, req.params.id, { actor: req.principal!.name, reason: req.body.reason });
       return getIndicator(ctx.store, req.params.id);
@@ -159,7 +195,10 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
   );
   app.post<{ Params: { id: number }; Body: { reason: string } }>(
     '/api/v1/indicators/:id/relist',
-    { config: ANALYST, schema: { tags: TAGS, summary: 'Undo a delisting', params: IdParams, body: ReasonBody } },
+    {
+      config: ANALYST,
+      schema: { tags: TAGS, summary: 'Undo a delisting', params: IdParams, body: ReasonBody },
+    },
     async (req) => {
       await relistIndicator(ctx, req.params.id, { actor: req.principal!.name, reason: req.body.reason });
       return getIndicator(ctx.store, req.params.id);
@@ -186,8 +225,10 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
   );
 
   // sources
-  app.get('/api/v1/sources', { config: READERS, schema: { tags: TAGS, summary: 'Sources with reliability, TTLs and health' } }, () =>
-    listSources(ctx.store),
+  app.get(
+    '/api/v1/sources',
+    { config: READERS, schema: { tags: TAGS, summary: 'Sources with reliability, TTLs and health' } },
+    () => listSources(ctx.store),
   );
   app.get<{ Params: { id: number } }>(
     '/api/v1/sources/:id',
@@ -201,12 +242,22 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
   );
   app.patch<{ Params: { id: number }; Body: Partial<SourceInput> }>(
     '/api/v1/sources/:id',
-    { config: ANALYST, schema: { tags: TAGS, summary: 'Change a source', params: IdParams, body: Type.Partial(SourceBody) } },
+    {
+      config: ANALYST,
+      schema: { tags: TAGS, summary: 'Change a source', params: IdParams, body: Type.Partial(SourceBody) },
+    },
     (req) => updateSource(ctx, req.params.id, req.body),
   );
   app.delete<{ Params: { id: number } }>(
     '/api/v1/sources/:id',
-    { config: ANALYST, schema: { tags: TAGS, summary: 'Delete a source without observations (else disable it)', params: IdParams } },
+    {
+      config: ANALYST,
+      schema: {
+        tags: TAGS,
+        summary: 'Delete a source without observations (else disable it)',
+        params: IdParams,
+      },
+    },
     async (req, reply) => {
       await deleteSource(ctx, req.params.id);
       return reply.status(204).send();
@@ -214,7 +265,9 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
   );
 
   // false positives
-  app.post<{ Body: { value: string; reporter?: string; contact?: string; reason: string; lang?: 'ja' | 'en' } }>(
+  app.post<{
+    Body: { value: string; reporter?: string; contact?: string; reason: string; lang?: 'ja' | 'en' };
+  }>(
     '/api/v1/fp-reports',
     {
       schema: {
@@ -264,7 +317,10 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
         summary: 'Accept (delist the listing, with suppression) or reject a report',
         params: IdParams,
         body: Type.Object(
-          { decision: StringEnum(['accept', 'reject'] as const), note: Type.String({ minLength: 1, maxLength: 4000 }) },
+          {
+            decision: StringEnum(['accept', 'reject'] as const),
+            note: Type.String({ minLength: 1, maxLength: 4000 }),
+          },
           { additionalProperties: false },
         ),
       },
@@ -277,7 +333,11 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/allowlist',
     {
       config: READERS,
-      schema: { tags: TAGS, summary: 'Allowlist entries', querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }) },
+      schema: {
+        tags: TAGS,
+        summary: 'Allowlist entries',
+        querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }),
+      },
     },
     (req) => listAllowlist(ctx.store, req.query.all),
   );
@@ -298,28 +358,42 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
         ),
       },
     },
-    async (req, reply) => reply.status(201).send(await addAllowlist(ctx, { ...req.body, actor: req.principal!.name })),
+    async (req, reply) =>
+      reply.status(201).send(await addAllowlist(ctx, { ...req.body, actor: req.principal!.name })),
   );
   app.delete<{ Params: { id: number } }>(
     '/api/v1/allowlist/:id',
-    { config: ANALYST, schema: { tags: TAGS, summary: 'Remove an allowlist entry (listings it covered are re-scored)', params: IdParams } },
+    {
+      config: ANALYST,
+      schema: {
+        tags: TAGS,
+        summary: 'Remove an allowlist entry (listings it covered are re-scored)',
+        params: IdParams,
+      },
+    },
     (req) => removeAllowlist(ctx, req.params.id, req.principal!.name),
   );
 
   // file import by upload: a scope of its own, so the raw-body parsers stay local to this route
   await app.register(async (scoped) => {
     scoped.removeContentTypeParser(['text/plain', 'application/octet-stream']);
-    scoped.addContentTypeParser(['text/plain', 'application/octet-stream'], (_req, payload, done) => done(null, payload));
+    scoped.addContentTypeParser(['text/plain', 'application/octet-stream'], (_req, payload, done) =>
+      done(null, payload),
+    );
     scoped.post<{ Querystring: { format: string; source?: string } }>(
       '/api/v1/import',
       {
         config: ANALYST,
         schema: {
           tags: TAGS,
-          summary: 'Import a feed file sent as the raw body (text/plain or application/octet-stream, gzip allowed)',
+          summary:
+            'Import a feed file sent as the raw body (text/plain or application/octet-stream, gzip allowed)',
           description: `Streams the body through the format's parser; limit http.upload_limit_bytes. Formats: ${FORMATS.join(', ')}.`,
           querystring: Type.Object(
-            { format: StringEnum(FORMATS), source: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+            {
+              format: StringEnum(FORMATS),
+              source: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            },
             { additionalProperties: false },
           ),
           response: { 200: Obj },
@@ -328,13 +402,19 @@ export async function reputationRoutes(app: FastifyInstance, ctx: AppContext) {
       async (req) => {
         const body = req.body as NodeJS.ReadableStream | undefined;
         if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function')
-          throw new YojinError('UNSUPPORTED_MEDIA_TYPE', 'send the feed as the raw body with Content-Type text/plain or application/octet-stream');
+          throw new YojinError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'send the feed as the raw body with Content-Type text/plain or application/octet-stream',
+          );
         const declared = Number(req.headers['content-length'] ?? 0);
         const limit = ctx.config.http.upload_limit_bytes;
         if (declared > limit)
-          throw new YojinError('REQUEST_TOO_LARGE', `the upload is larger than http.upload_limit_bytes (${limit} bytes)`);
+          throw new YojinError(
+            'REQUEST_TOO_LARGE',
+            `the upload is larger than http.upload_limit_bytes (${limit} bytes)`,
+          );
         const stream = body.pipe(limited(limit));
-        (body as NodeJS.ReadableStream & { on: Function }).on('error', (e: Error) => stream.destroy(e));
+        body.on('error', (e: Error) => stream.destroy(e));
         return importFeed(ctx, {
           source: req.query.source ?? req.query.format,
           format: req.query.format,

@@ -101,5 +101,11 @@ export async function check(ctx: AppContext | { store: Queryable }, value: strin
       matches.push({ via: addr!, how: row.kind === 'ip' ? 'address' : 'network', indicator });
     }
   }
-  return { input: value, kind, canonical, listed: matches.some((m) => m.indicator.status === 'active'), matches };
+  return {
+    input: value,
+    kind,
+    canonical,
+    listed: matches.some((m) => m.indicator.status === 'active'),
+    matches,
+  };
 }

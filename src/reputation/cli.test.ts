@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { runCli } from '../testing/cli.js';
 import { PGliteStore } from '../store/index.js';
+import { runCli } from '../testing/cli.js';
 import { freshDatabaseUrl, testBackends } from '../testing/stores.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
@@ -18,7 +18,11 @@ async function targets() {
   await mem.dispose();
   await (await PGliteStore.open(dir, { loadDataDir: dump })).close();
   const out: Array<{ name: string; args: string[]; cleanup(): Promise<void> }> = [
-    { name: 'pglite', args: ['--data-dir', dir], cleanup: async () => rmSync(dir, { recursive: true, force: true }) },
+    {
+      name: 'pglite',
+      args: ['--data-dir', dir],
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    },
   ];
   const pg = await freshDatabaseUrl();
   if (pg) out.push({ name: 'postgres', args: ['--database-url', pg.url], cleanup: () => pg.drop() });
@@ -30,13 +34,26 @@ for (const t of await targets()) {
     after(() => t.cleanup());
 
     test('import prints a summary with rejected line numbers; check answers with exit status', async () => {
-      const imp = await runCli([...t.args, 'import', join(FIX, 'urlhaus-small.csv'), '--format', 'urlhaus-csv', '--source', 'urlhaus']);
+      const imp = await runCli([
+        ...t.args,
+        'import',
+        join(FIX, 'urlhaus-small.csv'),
+        '--format',
+        'urlhaus-csv',
+        '--source',
+        'urlhaus',
+      ]);
       assert.equal(imp.code, 0, imp.stderr);
       assert.match(imp.stdout, /read 7, new 5, updated 0, unchanged 0, rejected 2/);
       assert.match(imp.stdout, /line 10: .*not an absolute URL/);
       assert.match(imp.stdout, /line 12: id is not a number/);
 
-      const listed = await runCli([...t.args, 'check', 'http://EVIL-dedicated.example/payload/a.exe', '--json']);
+      const listed = await runCli([
+        ...t.args,
+        'check',
+        'http://EVIL-dedicated.example/payload/a.exe',
+        '--json',
+      ]);
       assert.equal(listed.code, 0, listed.stderr);
       const v = JSON.parse(listed.stdout);
       assert.equal(v.listed, true);
@@ -47,7 +64,9 @@ for (const t of await targets()) {
       assert.equal(human.code, 3);
       assert.match(human.stdout, /not listed/);
 
-      const junk = await runCli([...t.args, 'import', '-', '--format', 'plain-ips'], { input: 'not-an-ip\nalso bad\n' });
+      const junk = await runCli([...t.args, 'import', '-', '--format', 'plain-ips'], {
+        input: 'not-an-ip\nalso bad\n',
+      });
       assert.equal(junk.code, 1);
       assert.match(junk.stderr, /nothing could be read/);
       assert.match(junk.stdout, /line 1: /);

@@ -3,9 +3,9 @@ import { Transform } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { AppContext } from '../app/index.js';
+import { output, withContext } from '../cli/context.js';
 import { YojinError } from '../errors/index.js';
 import { FORMATS, getParser, readLines } from '../pipeline/index.js';
-import { withContext, output } from '../cli/context.js';
 import { ALLOW_KINDS, type AllowKind, addAllowlist, listAllowlist, removeAllowlist } from './allowlist.js';
 import { check, type Verdict } from './check.js';
 import { delistIndicator, listFpReports, relistIndicator, reviewFpReport } from './fp.js';
@@ -25,7 +25,8 @@ export function formatSummary(s: ImportSummary): string {
       (s.derivedHosts ? ` (+${s.derivedHosts} host listings derived from URLs)` : ''),
   ];
   for (const r of s.rejected.slice(0, SHOWN_REJECTS)) lines.push(`  line ${r.line}: ${r.reason}`);
-  if (s.rejectedCount > SHOWN_REJECTS) lines.push(`  … and ${s.rejectedCount - SHOWN_REJECTS} more rejected lines (--json lists up to 1000)`);
+  if (s.rejectedCount > SHOWN_REJECTS)
+    lines.push(`  … and ${s.rejectedCount - SHOWN_REJECTS} more rejected lines (--json lists up to 1000)`);
   return lines.join('\n');
 }
 
@@ -92,7 +93,10 @@ export function registerReputation(program: Command) {
             format: opts.format,
             items: parser.parse(readLines(input.stream)),
             onProgress: (s) =>
-              bar?.update(input.read(), { lines: s.read, rate: Math.round(s.read / Math.max(s.durationMs / 1000, 0.001)) }),
+              bar?.update(input.read(), {
+                lines: s.read,
+                rate: Math.round(s.read / Math.max(s.durationMs / 1000, 0.001)),
+              }),
           });
         } finally {
           bar?.update(input.size);
@@ -108,7 +112,9 @@ export function registerReputation(program: Command) {
 
   program
     .command('check <value>')
-    .description('is a URL, domain or IP on the reputation list? which listing matches, through which expression')
+    .description(
+      'is a URL, domain or IP on the reputation list? which listing matches, through which expression',
+    )
     .option('--json', 'machine-readable verdict')
     .addHelpText(
       'after',
@@ -148,7 +154,8 @@ export function registerReputation(program: Command) {
       output(cmd, r, () =>
         [
           ...r.items.map(
-            (i) => `#${i.id} ${i.status.padEnd(11)} ${i.category.padEnd(20)} ${i.confidence.toFixed(2)} ${i.scope.padEnd(7)} ${i.value}`,
+            (i) =>
+              `#${i.id} ${i.status.padEnd(11)} ${i.category.padEnd(20)} ${i.confidence.toFixed(2)} ${i.scope.padEnd(7)} ${i.value}`,
           ),
           `(${r.items.length} of ${r.total})`,
         ].join('\n'),
@@ -175,7 +182,9 @@ export function registerReputation(program: Command) {
     .description('undo a delisting (ends its suppression)')
     .requiredOption('--reason <text>', 'why')
     .action(async (id: string, o: { reason: string }, cmd: Command) => {
-      const s = await withContext(cmd, (ctx) => relistIndicator(ctx, Number(id), { actor: 'cli', reason: o.reason }));
+      const s = await withContext(cmd, (ctx) =>
+        relistIndicator(ctx, Number(id), { actor: 'cli', reason: o.reason }),
+      );
       process.stdout.write(`#${id} is now ${s}\n`);
     });
 
@@ -186,9 +195,16 @@ export function registerReputation(program: Command) {
     .option('--json', 'machine-readable output')
     .action(async (o: { status: string }, cmd: Command) => {
       const r = await withContext(cmd, (ctx) => listFpReports(ctx, { status: o.status }));
-      output(cmd, r, () =>
-        r.map((x) => `#${x.id} ${x.created_at} ${x.status} ${x.value} (listing ${x.indicator_id ?? 'none'}): ${x.reason}`).join('\n') ||
-        '(no reports)',
+      output(
+        cmd,
+        r,
+        () =>
+          r
+            .map(
+              (x) =>
+                `#${x.id} ${x.created_at} ${x.status} ${x.value} (listing ${x.indicator_id ?? 'none'}): ${x.reason}`,
+            )
+            .join('\n') || '(no reports)',
       );
     });
   fp.command('review <id>')
@@ -201,7 +217,11 @@ export function registerReputation(program: Command) {
       if (o.decision !== 'accept' && o.decision !== 'reject')
         throw new YojinError('REQUEST_INVALID', '--decision must be accept or reject');
       const r = await withContext(cmd, (ctx) =>
-        reviewFpReport(ctx, Number(id), { decision: o.decision as 'accept' | 'reject', reviewer: o.reviewer, note: o.note }),
+        reviewFpReport(ctx, Number(id), {
+          decision: o.decision as 'accept' | 'reject',
+          reviewer: o.reviewer,
+          note: o.note,
+        }),
       );
       output(cmd, r, () => `report #${r.id} ${r.status}`);
     });
@@ -214,56 +234,91 @@ export function registerReputation(program: Command) {
     .action(async (kind: string, value: string, o: { reason: string }, cmd: Command) => {
       if (!ALLOW_KINDS.includes(kind as AllowKind))
         throw new YojinError('REQUEST_INVALID', `kind must be one of ${ALLOW_KINDS.join(', ')}`);
-      const r = await withContext(cmd, (ctx) => addAllowlist(ctx, { kind: kind as AllowKind, value, reason: o.reason, actor: 'cli' }));
-      output(cmd, r, () => `allowlisted ${r.entry.kind} ${r.entry.value} (#${r.entry.id}); ${r.affected} listing(s) taken out of force`);
+      const r = await withContext(cmd, (ctx) =>
+        addAllowlist(ctx, { kind: kind as AllowKind, value, reason: o.reason, actor: 'cli' }),
+      );
+      output(
+        cmd,
+        r,
+        () =>
+          `allowlisted ${r.entry.kind} ${r.entry.value} (#${r.entry.id}); ${r.affected} listing(s) taken out of force`,
+      );
     });
   al.command('list')
     .option('--all', 'include removed entries')
     .option('--json', 'machine-readable output')
     .action(async (o: { all?: boolean }, cmd: Command) => {
       const r = await withContext(cmd, (ctx) => listAllowlist(ctx.store, o.all));
-      output(cmd, r, () =>
-        r.map((e) => `#${e.id} ${e.kind.padEnd(11)} ${e.value}  ${e.reason}${e.removed_at ? ' (removed)' : ''}`).join('\n') || '(empty)',
+      output(
+        cmd,
+        r,
+        () =>
+          r
+            .map(
+              (e) =>
+                `#${e.id} ${e.kind.padEnd(11)} ${e.value}  ${e.reason}${e.removed_at ? ' (removed)' : ''}`,
+            )
+            .join('\n') || '(empty)',
       );
     });
-  al.command('remove <id>')
-    .action(async (id: string, _o, cmd: Command) => {
-      const r = await withContext(cmd, (ctx) => removeAllowlist(ctx, Number(id), 'cli'));
-      process.stdout.write(`removed #${r.entry.id}; ${r.restored} listing(s) re-scored\n`);
-    });
+  al.command('remove <id>').action(async (id: string, _o, cmd: Command) => {
+    const r = await withContext(cmd, (ctx) => removeAllowlist(ctx, Number(id), 'cli'));
+    process.stdout.write(`removed #${r.entry.id}; ${r.restored} listing(s) re-scored\n`);
+  });
 
   const src = program.command('sources').description('feed sources: reliability, TTLs, health');
-  src.command('list')
+  src
+    .command('list')
     .option('--json', 'machine-readable output')
     .action(async (_o, cmd: Command) => {
       const r = await withContext(cmd, (ctx) => listSources(ctx.store));
-      output(cmd, r, () => r.map((s) => `#${s.id} ${s.name.padEnd(20)} reliability=${s.reliability} format=${s.format ?? '-'} ${JSON.stringify(s.health)}`).join('\n') || '(none)');
+      output(
+        cmd,
+        r,
+        () =>
+          r
+            .map(
+              (s) =>
+                `#${s.id} ${s.name.padEnd(20)} reliability=${s.reliability} format=${s.format ?? '-'} ${JSON.stringify(s.health)}`,
+            )
+            .join('\n') || '(none)',
+      );
     });
-  src.command('set <name>')
+  src
+    .command('set <name>')
     .description('change a source: --reliability, --ttl CATEGORY=DAYS (repeatable), --enabled/--disabled')
     .option('--reliability <r>', '0..1', Number)
     .option('--ttl <category=days...>', 'default TTL per category')
     .option('--disabled', 'disable the source')
     .option('--enabled', 'enable the source')
-    .action(async (name: string, o: { reliability?: number; ttl?: string[]; disabled?: boolean; enabled?: boolean }, cmd: Command) => {
-      await withContext(cmd, async (ctx: AppContext) => {
-        let ttl: Record<string, number> | undefined;
-        if (o.ttl) {
-          ttl = {};
-          for (const t of o.ttl) {
-            const [k, v] = t.split('=');
-            if (!k || !/^\d+$/.test(v ?? '')) throw new YojinError('REQUEST_INVALID', `--ttl wants CATEGORY=DAYS, got ${t}`);
-            ttl[k] = Number(v);
+    .action(
+      async (
+        name: string,
+        o: { reliability?: number; ttl?: string[]; disabled?: boolean; enabled?: boolean },
+        cmd: Command,
+      ) => {
+        await withContext(cmd, async (ctx: AppContext) => {
+          let ttl: Record<string, number> | undefined;
+          if (o.ttl) {
+            ttl = {};
+            for (const t of o.ttl) {
+              const [k, v] = t.split('=');
+              if (!k || !/^\d+$/.test(v ?? ''))
+                throw new YojinError('REQUEST_INVALID', `--ttl wants CATEGORY=DAYS, got ${t}`);
+              ttl[k] = Number(v);
+            }
           }
-        }
-        if (o.reliability !== undefined && !(o.reliability >= 0 && o.reliability <= 1))
-          throw new YojinError('REQUEST_INVALID', '--reliability is a number from 0 to 1');
-        const s = await updateSource(ctx, name, {
-          reliability: o.reliability,
-          default_ttl_days: ttl,
-          enabled: o.disabled ? false : o.enabled ? true : undefined,
+          if (o.reliability !== undefined && !(o.reliability >= 0 && o.reliability <= 1))
+            throw new YojinError('REQUEST_INVALID', '--reliability is a number from 0 to 1');
+          const s = await updateSource(ctx, name, {
+            reliability: o.reliability,
+            default_ttl_days: ttl,
+            enabled: o.disabled ? false : o.enabled ? true : undefined,
+          });
+          process.stdout.write(
+            `${s.name}: reliability=${s.reliability} ttl=${JSON.stringify(s.default_ttl_days)} enabled=${s.enabled}\n`,
+          );
         });
-        process.stdout.write(`${s.name}: reliability=${s.reliability} ttl=${JSON.stringify(s.default_ttl_days)} enabled=${s.enabled}\n`);
-      });
-    });
+      },
+    );
 }

@@ -52,7 +52,8 @@ export const reputationConfigSchema = section(
     ),
     expiry_schedule: Type.String({
       default: '*/5 * * * *',
-      description: 'Cron schedule of the expiry job in `yojin serve` (marks listings past their TTL expired).',
+      description:
+        'Cron schedule of the expiry job in `yojin serve` (marks listings past their TTL expired).',
     }),
     import_batch_size: Type.Integer({
       default: 20000,

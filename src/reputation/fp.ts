@@ -47,7 +47,8 @@ export async function reportFalsePositive(
   input: FpReportInput,
 ): Promise<{ report: FpReport; message: string }> {
   const value = input.value?.trim();
-  if (!value || value.length > 4096) throw new YojinError('REQUEST_INVALID', 'value: the URL, domain or IP (1–4096 characters)');
+  if (!value || value.length > 4096)
+    throw new YojinError('REQUEST_INVALID', 'value: the URL, domain or IP (1–4096 characters)');
   if (!input.reason?.trim() || input.reason.length > 4000)
     throw new YojinError('REQUEST_INVALID', 'reason: say why the listing is a mistake (1–4000 characters)');
   const lang = input.lang === 'en' ? 'en' : 'ja';
@@ -62,7 +63,15 @@ export async function reportFalsePositive(
   const r = await ctx.store.query<FpReport>(
     `INSERT INTO fp_reports (value, indicator_id, reporter, contact, reason, lang, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLS}`,
-    [value, indicatorId, input.reporter ?? null, input.contact ?? null, input.reason.trim(), lang, ctx.clock.now()],
+    [
+      value,
+      indicatorId,
+      input.reporter ?? null,
+      input.contact ?? null,
+      input.reason.trim(),
+      lang,
+      ctx.clock.now(),
+    ],
   );
   return { report: r.rows[0], message: FP_ACK[lang] };
 }
@@ -93,13 +102,18 @@ export async function reviewFpReport(
   id: number,
   input: { decision: 'accept' | 'reject'; reviewer: string; note: string },
 ): Promise<FpReport> {
-  if (!input.note?.trim()) throw new YojinError('REQUEST_INVALID', 'a review needs a note (why accepted or rejected)');
+  if (!input.note?.trim())
+    throw new YojinError('REQUEST_INVALID', 'a review needs a note (why accepted or rejected)');
   const rep = await getFpReport(ctx, id);
-  if (rep.status !== 'pending') throw new YojinError('CONFLICT', `report ${id} was already reviewed (${rep.status})`);
+  if (rep.status !== 'pending')
+    throw new YojinError('CONFLICT', `report ${id} was already reviewed (${rep.status})`);
   if (input.decision === 'accept') {
     if (rep.indicator_id === null)
       throw new YojinError('CONFLICT', `report ${id} matches no listing; reject it with a note instead`);
-    await delistIndicator(ctx, rep.indicator_id, { actor: input.reviewer, reason: `false positive (report ${id}): ${input.note}` });
+    await delistIndicator(ctx, rep.indicator_id, {
+      actor: input.reviewer,
+      reason: `false positive (report ${id}): ${input.note}`,
+    });
   }
   const r = await ctx.store.query<FpReport>(
     `UPDATE fp_reports SET status = $2, reviewed_at = $3, reviewer = $4, review_note = $5 WHERE id = $1 RETURNING ${COLS}`,
@@ -121,7 +135,9 @@ export async function delistIndicator(
   const now = ctx.clock.now();
   const until = new Date(now.getTime() + ctx.config.reputation.suppression_days * 86_400_000);
   await ctx.store.transaction(async (tx) => {
-    const cur = await tx.query<{ status: string }>('SELECT status FROM indicators WHERE id = $1 FOR UPDATE', [id]);
+    const cur = await tx.query<{ status: string }>('SELECT status FROM indicators WHERE id = $1 FOR UPDATE', [
+      id,
+    ]);
     if (!cur.rows[0]) throw new YojinError('NOT_FOUND', `no indicator ${id}`);
     await tx.query(
       `UPDATE indicators SET status = 'delisted', delisted_at = $2, suppressed_until = $3, updated_at = $2 WHERE id = $1`,
@@ -149,14 +165,29 @@ export async function relistIndicator(
 ): Promise<string> {
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
-    const cur = await tx.query<{ status: string }>('SELECT status FROM indicators WHERE id = $1 FOR UPDATE', [id]);
+    const cur = await tx.query<{ status: string }>('SELECT status FROM indicators WHERE id = $1 FOR UPDATE', [
+      id,
+    ]);
     if (!cur.rows[0]) throw new YojinError('NOT_FOUND', `no indicator ${id}`);
-    if (cur.rows[0].status !== 'delisted') throw new YojinError('CONFLICT', `indicator ${id} is ${cur.rows[0].status}, not delisted`);
-    await tx.query(`UPDATE indicators SET status = 'expired', suppressed_until = $2, updated_at = $2 WHERE id = $1`, [id, now]);
+    if (cur.rows[0].status !== 'delisted')
+      throw new YojinError('CONFLICT', `indicator ${id} is ${cur.rows[0].status}, not delisted`);
+    await tx.query(
+      `UPDATE indicators SET status = 'expired', suppressed_until = $2, updated_at = $2 WHERE id = $1`,
+      [id, now],
+    );
     await rescore(tx, ctx.config, now, '$1::bigint', [id]);
-    const s = (await tx.query<{ status: string }>('SELECT status FROM indicators WHERE id = $1', [id])).rows[0].status;
+    const s = (await tx.query<{ status: string }>('SELECT status FROM indicators WHERE id = $1', [id]))
+      .rows[0].status;
     if (s === 'active') await logIndicatorChange(tx, id, 'add', now);
-    await addHistory(tx, { indicatorId: id, at: now, actor: opts.actor, action: 'relist', from: 'delisted', to: s, reason: opts.reason });
+    await addHistory(tx, {
+      indicatorId: id,
+      at: now,
+      actor: opts.actor,
+      action: 'relist',
+      from: 'delisted',
+      to: s,
+      reason: opts.reason,
+    });
     return s;
   });
 }

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import {
   canonicalCidr,
   canonicalDomain,
@@ -8,7 +9,6 @@ import {
   isIpHost,
   urlHost,
 } from '../canon/index.js';
-import ipaddr from 'ipaddr.js';
 import type { FeedRecord } from '../pipeline/index.js';
 import { PROTECTED_ADDRESSES } from './top-sites.js';
 import type { IndicatorStatus, Scope } from './types.js';
@@ -23,7 +23,11 @@ export interface AllowSet {
   urls: Map<string, string>;
 }
 
-export const emptyAllowSet = (): AllowSet => ({ domains: new Map(), registrables: new Map(), urls: new Map() });
+export const emptyAllowSet = (): AllowSet => ({
+  domains: new Map(),
+  registrables: new Map(),
+  urls: new Map(),
+});
 
 export interface Guards {
   topSites: Set<string>;
@@ -62,7 +66,12 @@ export function findInNameSet(name: string, set: { has(k: string): boolean }): s
 /** Why a host may not be listed beyond URL level, or undefined when it may. */
 export function hostGuard(
   host: string,
-  info: { registrable: string | null | undefined; publicSuffix: string | null | undefined; isPrivateSuffix: boolean; isIp: boolean },
+  info: {
+    registrable: string | null | undefined;
+    publicSuffix: string | null | undefined;
+    isPrivateSuffix: boolean;
+    isIp: boolean;
+  },
   guards: Guards,
 ): string | undefined {
   if (info.isIp) return 'host is an IP address: listed at URL level only';
@@ -247,7 +256,9 @@ export function addressGuard(value: string): string | undefined {
 }
 
 /** PSL facts of a canonical URL host, or null when it is not a name DNS could be asked about. */
-function hostInfo(host: string): Pick<DomainInfo, 'registrable' | 'publicSuffix' | 'isPrivateSuffix' | 'isIp'> | null {
+function hostInfo(
+  host: string,
+): Pick<DomainInfo, 'registrable' | 'publicSuffix' | 'isPrivateSuffix' | 'isIp'> | null {
   if (isIpHost(host)) return { registrable: null, publicSuffix: null, isPrivateSuffix: false, isIp: true };
   try {
     return domainInfo(host);

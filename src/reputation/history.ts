@@ -17,6 +17,15 @@ export async function addHistory(
   await db.query(
     `INSERT INTO indicator_history (indicator_id, at, actor, action, from_status, to_status, reason, details)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [e.indicatorId, e.at, e.actor, e.action, e.from ?? null, e.to ?? null, e.reason ?? null, JSON.stringify(e.details ?? {})],
+    [
+      e.indicatorId,
+      e.at,
+      e.actor,
+      e.action,
+      e.from ?? null,
+      e.to ?? null,
+      e.reason ?? null,
+      JSON.stringify(e.details ?? {}),
+    ],
   );
 }

@@ -22,8 +22,18 @@ const MAX_REJECTS_KEPT = 1000;
 const SCOPE_RANK: Record<string, number> = { url: 0, address: 0, host: 1, domain: 2 };
 
 const STAGE_COLUMNS = [
-  'kind', 'value', 'expr', 'registrable', 'net', 'category', 'scope', 'scope_reason', 'init_status',
-  'evidence_at', 'n_primary', 'raw',
+  'kind',
+  'value',
+  'expr',
+  'registrable',
+  'net',
+  'category',
+  'scope',
+  'scope_reason',
+  'init_status',
+  'evidence_at',
+  'n_primary',
+  'raw',
 ];
 
 /** One indicator of a batch: records asserting the same thing are merged here, not in SQL. */
@@ -157,7 +167,11 @@ interface BatchCounts {
   derived: number;
 }
 
-async function mergeBatch(ctx: AppContext, source: SourceRow, rows: Map<string, BatchRow>): Promise<BatchCounts> {
+async function mergeBatch(
+  ctx: AppContext,
+  source: SourceRow,
+  rows: Map<string, BatchRow>,
+): Promise<BatchCounts> {
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
     await tx.exec(`
@@ -243,6 +257,19 @@ function rankSql(col: string) {
 
 function* stageRows(rows: Iterable<BatchRow>): Generator<unknown[]> {
   for (const r of rows) {
-    yield [r.kind, r.value, r.expr, r.registrable, r.net, r.category, r.scope, r.scopeReason, r.initStatus, r.evidenceAt, r.nPrimary, r.raw];
+    yield [
+      r.kind,
+      r.value,
+      r.expr,
+      r.registrable,
+      r.net,
+      r.category,
+      r.scope,
+      r.scopeReason,
+      r.initStatus,
+      r.evidenceAt,
+      r.nPrimary,
+      r.raw,
+    ];
   }
 }

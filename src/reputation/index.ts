@@ -3,7 +3,14 @@
  * positives, allowlist, the change log everything downstream reads, and verdicts.
  * See docs/reputation.md.
  */
-export { ALLOW_KINDS, type AllowEntry, type AllowKind, addAllowlist, listAllowlist, removeAllowlist } from './allowlist.js';
+export {
+  ALLOW_KINDS,
+  type AllowEntry,
+  type AllowKind,
+  addAllowlist,
+  listAllowlist,
+  removeAllowlist,
+} from './allowlist.js';
 export { type Change, changesSince, currentSerial } from './changelog.js';
 export { check, type Match, type MatchedIndicator, type Verdict } from './check.js';
 export { reputationConfigSchema } from './config.js';

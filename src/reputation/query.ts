@@ -50,11 +50,19 @@ export interface IndicatorDetail extends IndicatorRow {
     times_seen: number;
     raw: Record<string, unknown>;
   }>;
-  history: Array<{ at: string; actor: string; action: string; from_status: string | null; to_status: string | null; reason: string | null }>;
+  history: Array<{
+    at: string;
+    actor: string;
+    action: string;
+    from_status: string | null;
+    to_status: string | null;
+    reason: string | null;
+  }>;
   changes: Change[];
 }
 
-const ts = (col: string, as: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ${as}`;
+const ts = (col: string, as: string) =>
+  `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ${as}`;
 
 const ROW_COLS = `i.id, i.kind, i.value, i.category, i.status, i.scope, i.scope_reason,
   round(i.confidence::numeric, 4)::float8 AS confidence, i.tlp,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DAY_MS } from '../clock/index.js';
 import { type FeedRecord, getParser, type ParseItem, readLines } from '../pipeline/index.js';
+import type { Store } from '../store/index.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
 import {
@@ -25,18 +26,18 @@ import {
 const FIX = join(import.meta.dirname, 'fixtures');
 const parse = (format: string, file: string) => getParser(format).parse(readLines(join(FIX, file)));
 
-async function ind(ctx: { store: { query: Function } }, kind: string, value: string) {
-  const r = await (ctx.store as import('../store/index.js').Store).query<{
+async function ind(ctx: { store: Store }, kind: string, value: string) {
+  const r = await ctx.store.query<{
     id: number;
     status: string;
     scope: string;
     scope_reason: string;
     confidence: number;
     category: string;
-  }>('SELECT id, status, scope, scope_reason, confidence, category FROM indicators WHERE kind = $1 AND value = $2', [
-    kind,
-    value,
-  ]);
+  }>(
+    'SELECT id, status, scope, scope_reason, confidence, category FROM indicators WHERE kind = $1 AND value = $2',
+    [kind, value],
+  );
   return r.rows[0];
 }
 
@@ -49,7 +50,11 @@ for (const backend of testBackends()) {
     after(() => ctx.dispose());
 
     test('import: malformed lines reported with their numbers, the rest imported with scope guards', async () => {
-      const s = await importFeed(ctx, { source: 'urlhaus', format: 'urlhaus-csv', items: parse('urlhaus-csv', 'urlhaus-small.csv') });
+      const s = await importFeed(ctx, {
+        source: 'urlhaus',
+        format: 'urlhaus-csv',
+        items: parse('urlhaus-csv', 'urlhaus-small.csv'),
+      });
       assert.equal(s.read, 7);
       assert.deepEqual(
         s.rejected.map((r) => r.line),
@@ -89,9 +94,16 @@ for (const backend of testBackends()) {
 
     test('re-import of the same file changes only last_seen / times_seen and logs nothing', async () => {
       const serial = await currentSerial(ctx.store);
-      const before = await getIndicator(ctx.store, (await ind(ctx, 'url', 'http://evil-dedicated.example/payload/a.exe')).id);
+      const before = await getIndicator(
+        ctx.store,
+        (await ind(ctx, 'url', 'http://evil-dedicated.example/payload/a.exe')).id,
+      );
       ctx.clock.advance(3_600_000);
-      const s = await importFeed(ctx, { source: 'urlhaus', format: 'urlhaus-csv', items: parse('urlhaus-csv', 'urlhaus-small.csv') });
+      const s = await importFeed(ctx, {
+        source: 'urlhaus',
+        format: 'urlhaus-csv',
+        items: parse('urlhaus-csv', 'urlhaus-small.csv'),
+      });
       assert.deepEqual([s.new, s.updated, s.unchanged, s.rejectedCount], [0, 0, 5, 2]);
       assert.equal(await currentSerial(ctx.store), serial);
       const afterDetail = await getIndicator(ctx.store, before.id);
@@ -105,27 +117,46 @@ for (const backend of testBackends()) {
     test('confidence: corroboration by an independent source raises it, age decays it', async () => {
       const single = await ind(ctx, 'url', 'http://evil-dedicated.example/payload/a.exe');
       assert.ok(Math.abs(single.confidence - 0.5) < 1e-3, `one source at r=0.5: ${single.confidence}`);
-      const s = await importFeed(ctx, { source: 'openphish', format: 'openphish-txt', items: parse('openphish-txt', 'openphish-small.txt') });
+      const s = await importFeed(ctx, {
+        source: 'openphish',
+        format: 'openphish-txt',
+        items: parse('openphish-txt', 'openphish-small.txt'),
+      });
       assert.equal(s.new, 2);
       assert.equal(s.updated, 1); // a.exe: a new source observed it
       const two = await ind(ctx, 'url', 'http://evil-dedicated.example/payload/a.exe');
-      assert.ok(Math.abs(two.confidence - 0.75) < 1e-3, `two sources: 1-(0.5·0.5) = 0.75, got ${two.confidence}`);
+      assert.ok(
+        Math.abs(two.confidence - 0.75) < 1e-3,
+        `two sources: 1-(0.5·0.5) = 0.75, got ${two.confidence}`,
+      );
       // phish.github.io is under a private suffix: URL-level only
       assert.equal(await ind(ctx, 'domain', 'phish.github.io'), undefined);
       // a more reliable source's category wins
       await updateSource(ctx, 'openphish', { reliability: 0.9 });
       ctx.clock.advance(30 * DAY_MS); // one half-life for urlhaus' observation
-      await importFeed(ctx, { source: 'openphish', format: 'openphish-txt', items: parse('openphish-txt', 'openphish-small.txt') });
+      await importFeed(ctx, {
+        source: 'openphish',
+        format: 'openphish-txt',
+        items: parse('openphish-txt', 'openphish-small.txt'),
+      });
       const aged = await ind(ctx, 'url', 'http://evil-dedicated.example/payload/a.exe');
       // 1 − (1 − 0.5·0.5)(1 − 0.9) = 0.925
       assert.ok(Math.abs(aged.confidence - 0.925) < 2e-3, `aged: ${aged.confidence}`);
       assert.equal(aged.category, 'phishing');
       const changes = await changesSince(ctx.store, 0);
-      assert.ok(changes.some((c) => c.op === 'update' && c.state.value === 'http://evil-dedicated.example/payload/a.exe'));
+      assert.ok(
+        changes.some(
+          (c) => c.op === 'update' && c.state.value === 'http://evil-dedicated.example/payload/a.exe',
+        ),
+      );
     });
 
     test('domain feeds: top sites and public suffixes refused, wildcards list the whole domain', async () => {
-      const s = await importFeed(ctx, { source: 'plain', format: 'plain-domains', items: parse('plain-domains', 'plain-domains-small.txt') });
+      const s = await importFeed(ctx, {
+        source: 'plain',
+        format: 'plain-domains',
+        items: parse('plain-domains', 'plain-domains-small.txt'),
+      });
       assert.equal(s.new, 1);
       assert.deepEqual(
         s.rejected.map((r) => r.line),
@@ -143,7 +174,13 @@ for (const backend of testBackends()) {
 
     test('address guards: special-purpose space, protected resolvers and over-wide networks are refused', async () => {
       const items = ['45.155.205.233', '8.8.8.8', '10.0.0.1', '192.0.2.1', '4.0.0.0/6'].map(
-        (value, i): ParseItem => ({ line: i + 1, kind: value.includes('/') ? 'cidr' : 'ip', value, category: 'c2', attributes: {} }),
+        (value, i): ParseItem => ({
+          line: i + 1,
+          kind: value.includes('/') ? 'cidr' : 'ip',
+          value,
+          category: 'c2',
+          attributes: {},
+        }),
       );
       const s = await importFeed(ctx, { source: 'ips', format: 'plain-ips', items });
       assert.equal(s.new, 1);
@@ -159,15 +196,32 @@ for (const backend of testBackends()) {
     });
 
     test('check: URL expressions, host and parent-domain listings, addresses and networks', async () => {
-      await importFeed(ctx, { source: 'feodo', format: 'feodo-csv', items: parse('feodo-csv', 'feodo-small.csv') });
-      await importFeed(ctx, { source: 'drop', format: 'spamhaus-drop', items: parse('spamhaus-drop', 'drop-small.txt') });
+      await importFeed(ctx, {
+        source: 'feodo',
+        format: 'feodo-csv',
+        items: parse('feodo-csv', 'feodo-small.csv'),
+      });
+      await importFeed(ctx, {
+        source: 'drop',
+        format: 'spamhaus-drop',
+        items: parse('spamhaus-drop', 'drop-small.txt'),
+      });
       const exact = await check(ctx, 'http://evil-dedicated.example/payload/a.exe');
       assert.equal(exact.listed, true);
       const hows = exact.matches.map((m) => `${m.how}:${m.indicator.value}`).sort();
-      assert.deepEqual(hows, ['host:evil-dedicated.example', 'url-expression:http://evil-dedicated.example/payload/a.exe']);
-      assert.deepEqual(exact.matches.find((m) => m.how === 'url-expression')!.indicator.sources, ['openphish', 'urlhaus']);
+      assert.deepEqual(hows, [
+        'host:evil-dedicated.example',
+        'url-expression:http://evil-dedicated.example/payload/a.exe',
+      ]);
+      assert.deepEqual(exact.matches.find((m) => m.how === 'url-expression')!.indicator.sources, [
+        'openphish',
+        'urlhaus',
+      ]);
       const other = await check(ctx, 'https://evil-dedicated.example/elsewhere');
-      assert.deepEqual(other.matches.map((m) => m.how), ['host']);
+      assert.deepEqual(
+        other.matches.map((m) => m.how),
+        ['host'],
+      );
       const sub = await check(ctx, 'deep.sub.wild-evil.example');
       assert.equal(sub.listed, true);
       assert.equal(sub.matches[0].how, 'parent-domain');
@@ -184,7 +238,13 @@ for (const backend of testBackends()) {
       assert.equal((await check(ctx, 'example.org')).listed, false);
 
       const idx = await VerdictIndex.fromStore(ctx.store);
-      assert.deepEqual(idx.matchUrl('http://evil-dedicated.example/payload/a.exe').map((h) => h.how).sort(), ['host', 'url-expression']);
+      assert.deepEqual(
+        idx
+          .matchUrl('http://evil-dedicated.example/payload/a.exe')
+          .map((h) => h.how)
+          .sort(),
+        ['host', 'url-expression'],
+      );
       assert.equal(idx.match('deep.sub.wild-evil.example')[0].how, 'parent-domain');
       assert.equal(idx.match('45.14.227.200')[0].how, 'network');
       assert.equal(idx.matchUrl('http://victim.blogspot.com/another-post').length, 0);
@@ -195,9 +255,15 @@ for (const backend of testBackends()) {
       assert.equal(all.items.length, 2);
       assert.ok(all.total >= 10);
       const byQ = await listIndicators(ctx.store, { q: 'blogspot' });
-      assert.deepEqual(byQ.items.map((i) => i.value), ['http://victim.blogspot.com/2026/10/dl.exe']);
+      assert.deepEqual(
+        byQ.items.map((i) => i.value),
+        ['http://victim.blogspot.com/2026/10/dl.exe'],
+      );
       const c2 = await listIndicators(ctx.store, { category: 'c2', source: 'feodo' });
-      assert.deepEqual(c2.items.map((i) => i.value), ['45.9.148.9']);
+      assert.deepEqual(
+        c2.items.map((i) => i.value),
+        ['45.9.148.9'],
+      );
       const high = await listIndicators(ctx.store, { minConfidence: 0.9 });
       assert.ok(high.items.every((i) => i.confidence >= 0.9));
       assert.ok(high.items.length >= 1);
@@ -205,13 +271,22 @@ for (const backend of testBackends()) {
 
     test('false positive: report → review → delist → suppression until newer evidence', async () => {
       const value = 'http://185.220.101.7:8080/bins/x86';
-      const { report, message } = await reportFalsePositive(ctx, { value, reporter: 'site owner', reason: 'our own server', lang: 'en' });
+      const { report, message } = await reportFalsePositive(ctx, {
+        value,
+        reporter: 'site owner',
+        reason: 'our own server',
+        lang: 'en',
+      });
       assert.equal(report.status, 'pending');
       assert.ok(report.indicator_id);
       assert.match(message, /review/);
       assert.equal((await listFpReports(ctx, { status: 'pending' })).length, 1);
       const serial = await currentSerial(ctx.store);
-      const reviewed = await reviewFpReport(ctx, report.id, { decision: 'accept', reviewer: 'analyst1', note: 'confirmed clean' });
+      const reviewed = await reviewFpReport(ctx, report.id, {
+        decision: 'accept',
+        reviewer: 'analyst1',
+        note: 'confirmed clean',
+      });
       assert.equal(reviewed.status, 'accepted');
       const [removed] = await changesSince(ctx.store, serial);
       assert.equal(removed.op, 'remove');
@@ -220,7 +295,11 @@ for (const backend of testBackends()) {
 
       // the same source re-sends the same (old) record: stays delisted
       ctx.clock.advance(DAY_MS);
-      await importFeed(ctx, { source: 'urlhaus', format: 'urlhaus-csv', items: parse('urlhaus-csv', 'urlhaus-small.csv') });
+      await importFeed(ctx, {
+        source: 'urlhaus',
+        format: 'urlhaus-csv',
+        items: parse('urlhaus-csv', 'urlhaus-small.csv'),
+      });
       assert.equal((await ind(ctx, 'url', 'http://185.220.101.7/bins/x86')).status, 'delisted');
       // newer evidence (seen after the delisting) re-lists it
       const fresh: FeedRecord = {
@@ -231,12 +310,22 @@ for (const backend of testBackends()) {
         seenAt: ctx.clock.now(),
         attributes: {},
       };
-      const s = await importFeed(ctx, { source: 'urlhaus', format: 'urlhaus-csv', items: [fresh] as ParseItem[] });
+      const s = await importFeed(ctx, {
+        source: 'urlhaus',
+        format: 'urlhaus-csv',
+        items: [fresh] as ParseItem[],
+      });
       assert.equal(s.updated, 1);
       assert.equal((await ind(ctx, 'url', 'http://185.220.101.7/bins/x86')).status, 'active');
       const detail = await getIndicator(ctx.store, report.indicator_id!);
-      assert.deepEqual(detail.history.map((h) => h.action), ['delist', 'status']);
-      assert.deepEqual(detail.changes.map((c) => c.op), ['add', 'remove', 'add']);
+      assert.deepEqual(
+        detail.history.map((h) => h.action),
+        ['delist', 'status'],
+      );
+      assert.deepEqual(
+        detail.changes.map((c) => c.op),
+        ['add', 'remove', 'add'],
+      );
     });
 
     test('allowlist: domain entry takes host listings out of force, URL listings stay; removal restores', async () => {
@@ -252,11 +341,21 @@ for (const backend of testBackends()) {
       assert.equal((await ind(ctx, 'domain', 'evil-dedicated.example')).status, 'allowlisted');
       assert.equal((await ind(ctx, 'url', 'http://evil-dedicated.example/payload/a.exe')).status, 'active');
       const ch = await changesSince(ctx.store, serial);
-      assert.deepEqual(ch.map((c) => [c.op, c.state.value]), [['remove', 'evil-dedicated.example']]);
+      assert.deepEqual(
+        ch.map((c) => [c.op, c.state.value]),
+        [['remove', 'evil-dedicated.example']],
+      );
       // a new URL on the allowlisted host no longer derives a host listing, and re-import keeps it allowlisted
-      await importFeed(ctx, { source: 'urlhaus', format: 'urlhaus-csv', items: parse('urlhaus-csv', 'urlhaus-small.csv') });
+      await importFeed(ctx, {
+        source: 'urlhaus',
+        format: 'urlhaus-csv',
+        items: parse('urlhaus-csv', 'urlhaus-small.csv'),
+      });
       assert.equal((await ind(ctx, 'domain', 'evil-dedicated.example')).status, 'allowlisted');
-      assert.match((await ind(ctx, 'url', 'http://evil-dedicated.example/other/b.exe')).scope_reason, /allowlisted/);
+      assert.match(
+        (await ind(ctx, 'url', 'http://evil-dedicated.example/other/b.exe')).scope_reason,
+        /allowlisted/,
+      );
       const { restored } = await removeAllowlist(ctx, entry.id, 'analyst1');
       assert.equal(restored, 1);
       assert.equal((await ind(ctx, 'domain', 'evil-dedicated.example')).status, 'active');
@@ -272,9 +371,13 @@ for (const backend of testBackends()) {
       assert.ok(ch.every((c) => c.op === 'remove' && c.state.status === 'expired'));
       assert.equal((await check(ctx, '45.9.148.9')).listed, false);
       assert.equal((await expireIndicators(ctx)).expired, 0);
-      await importFeed(ctx, { source: 'feodo', format: 'feodo-csv', items: parse('feodo-csv', 'feodo-small.csv') });
+      await importFeed(ctx, {
+        source: 'feodo',
+        format: 'feodo-csv',
+        items: parse('feodo-csv', 'feodo-small.csv'),
+      });
       assert.equal((await check(ctx, '45.9.148.9')).listed, true);
-      const [back] = await changesSince(ctx.store, await currentSerial(ctx.store) - 1);
+      const [back] = await changesSince(ctx.store, (await currentSerial(ctx.store)) - 1);
       assert.equal(back.op, 'add');
     });
   });

@@ -48,6 +48,12 @@ export async function rescore(
          WHEN agg.exp > $${n + 1} THEN 'active'
          ELSE 'expired' END
      FROM agg WHERE i.id = agg.id`,
-    [...idsParams, now, config.reputation.half_life_days, JSON.stringify(ttlTable(config)), config.reputation.default_ttl_days],
+    [
+      ...idsParams,
+      now,
+      config.reputation.half_life_days,
+      JSON.stringify(ttlTable(config)),
+      config.reputation.default_ttl_days,
+    ],
   );
 }

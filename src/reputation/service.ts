@@ -9,7 +9,11 @@ export const reputationService: ServiceFactory = (ctx: AppContext) => {
   return {
     name: 'reputation',
     async start() {
-      scheduler.add({ name: 'reputation-expiry', schedule: ctx.config.reputation.expiry_schedule, run: () => expireIndicators(ctx) });
+      scheduler.add({
+        name: 'reputation-expiry',
+        schedule: ctx.config.reputation.expiry_schedule,
+        run: () => expireIndicators(ctx),
+      });
       return undefined;
     },
     stop: () => scheduler.stop(),

@@ -39,7 +39,8 @@ export async function ensureSource(
   name: string,
   format?: string,
 ): Promise<SourceRow> {
-  if (!name || name.length > 200) throw new YojinError('REQUEST_INVALID', 'a source name is 1–200 characters');
+  if (!name || name.length > 200)
+    throw new YojinError('REQUEST_INVALID', 'a source name is 1–200 characters');
   const now = ctx.clock.now();
   const r = await db.query<SourceRow>(
     `INSERT INTO sources (name, format, reliability, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)

@@ -94,8 +94,13 @@ for (const backend of testBackends()) {
         assert.equal((hit.answers?.[0] as { type: string } | undefined)?.type, 'CNAME');
         assert.equal((await udpQuery(port, `unlisted.example.${ZONE}`, 'A')).rcode, 'NXDOMAIN');
         assert.equal((await udpQuery(port, 'example.com', 'A')).rcode, 'REFUSED');
-        // Many secondaries: the second AXFR of one serial is served from the per-serial cache.
+        // Counters (AXFR requests and IXFR requests, whatever form the IXFR answer took), as metrics.
         assert.equal(pub.primary.stats.axfr, 1);
+        const metrics = await ctx.metrics.registry.metrics();
+        assert.match(metrics, /^yojin_rpz_serial 17$/m);
+        assert.match(metrics, /^yojin_rpz_transfers\{kind="ixfr"\} 3$/m);
+        const ready = await Promise.all(ctx.readiness.map((r) => r.check()));
+        assert.ok(ready.every((r) => r.ok));
       } finally {
         await pub.stop();
         await ctx.dispose();

@@ -143,8 +143,14 @@ export class RpzPrimary {
       len.writeUInt16BE(m.length);
       if (!sock.write(Buffer.concat([len, m]))) {
         await new Promise<void>((r) => {
-          sock.once('drain', r);
-          sock.once('close', r);
+          // Whichever comes first; the other listener is removed so long transfers do not pile them up.
+          const done = () => {
+            sock.off('drain', done);
+            sock.off('close', done);
+            r();
+          };
+          sock.on('drain', done);
+          sock.on('close', done);
         });
       }
     }

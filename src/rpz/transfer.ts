@@ -1,6 +1,7 @@
 import dnsPacket from 'dns-packet';
 import { soaSerial, type ZoneSettings } from './settings.js';
 import type { ZoneDelta, ZoneState } from './state.js';
+import { encodeName } from './wire.js';
 
 // dns-packet exports its per-record codec at runtime; its type definitions omit it.
 const codec = (
@@ -46,10 +47,24 @@ class Chunker {
 
 /** Encodes the zone's records; owner names are relative to the origin. */
 export class RecordEncoder {
-  private readonly byRank: Array<Array<{ type: string; data: string }>>;
+  /**
+   * Per action rank: each record's wire form after the owner name (type, class, TTL, RDATA), which
+   * is the same for every owner — so a transfer encodes only names. Measured against encoding whole
+   * records with dns-packet: 1.0–1.8× faster for 200k records (noisy, heavily loaded 2-core machine).
+   */
+  private readonly byRank: Array<Array<{ type: string; tail: Buffer }>>;
   constructor(readonly s: ZoneSettings) {
     this.byRank = s.records.map((rs) =>
-      rs.map((r) => ({ type: r.type, data: r.type === 'CNAME' ? r.data.replace(/\.$/, '') : r.data })),
+      rs.map((r) => {
+        const full = answerCodec.encode({
+          name: '',
+          type: r.type,
+          class: 'IN',
+          ttl: s.ttl,
+          data: r.type === 'CNAME' ? r.data.replace(/\.$/, '') : r.data,
+        } as dnsPacket.Answer);
+        return { type: r.type, tail: Buffer.from(full.subarray(1)) }; // drop the root owner byte
+      }),
     );
   }
   abs(owner: string): string {
@@ -84,17 +99,10 @@ export class RecordEncoder {
   /** Records of one owner at one action rank (the RR types requested, or all when `types` is absent). */
   records(owner: string, rank: number, types?: Set<string>): Buffer[] {
     const out: Buffer[] = [];
+    const name = encodeName(this.abs(owner));
     for (const r of this.byRank[rank]) {
       if (types && !types.has(r.type)) continue;
-      out.push(
-        answerCodec.encode({
-          name: this.abs(owner),
-          type: r.type,
-          class: 'IN',
-          ttl: this.s.ttl,
-          data: r.data,
-        } as dnsPacket.Answer),
-      );
+      out.push(Buffer.concat([name, r.tail]));
     }
     return out;
   }

@@ -37,15 +37,17 @@ export function readName(buf: Buffer, off: number): string {
 /** Canonical (lower-case, uncompressed) wire form of a name. */
 export function encodeName(name: string): Buffer {
   const n = name.toLowerCase().replace(/\.+$/, '');
-  const parts: Buffer[] = [];
-  if (n) {
-    for (const l of n.split('.')) {
-      const b = Buffer.from(l, 'latin1');
-      parts.push(Buffer.from([b.length]), b);
-    }
+  if (!n) return Buffer.from([0]);
+  // One allocation: a length byte per label replaces each dot, plus the first length and the root.
+  const out = Buffer.allocUnsafe(Buffer.byteLength(n, 'latin1') + 2);
+  let off = 0;
+  for (const l of n.split('.')) {
+    out[off] = l.length;
+    out.write(l, off + 1, 'latin1');
+    off += l.length + 1;
   }
-  parts.push(Buffer.from([0]));
-  return Buffer.concat(parts);
+  out[off] = 0;
+  return out;
 }
 
 /** Offset of the last resource record of the message (the TSIG position), or -1 when ARCOUNT is 0. */

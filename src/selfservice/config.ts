@@ -15,7 +15,8 @@ export const selfserviceConfigSchema = obj(
     link_days: Type.Number({ default: 60, minimum: 1, description: 'Days a self-service link stays valid.' }),
     base_url: Type.String({
       default: '',
-      description: 'Base URL of the self-service page in links (empty: http.public_url, else http://http.listen).',
+      description:
+        'Base URL of the self-service page in links (empty: http.public_url, else http://http.listen).',
     }),
   },
   'Subscriber self-service page and API (links in notices).',

@@ -1,15 +1,25 @@
 import type { SelfServiceView } from './service.js';
 
 const esc = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 const T = {
   ja: {
     title: 'セキュリティに関するお知らせ',
-    state: { open: '対応中', watching: '確認中（対処済みのご連絡を受けて観察しています）', held: '保留中', resolved: '解決済み', closed: '終了' } as Record<string, string>,
+    state: {
+      open: '対応中',
+      watching: '確認中（対処済みのご連絡を受けて観察しています）',
+      held: '保留中',
+      resolved: '解決済み',
+      closed: '終了',
+    } as Record<string, string>,
     status: '状況',
     fixed: '対処しました',
-    fixedHelp: '対処が終わったらボタンを押してください。しばらくの間、感染の兆候がないか確認し、兆候がなければ案件を終了します。',
+    fixedHelp:
+      '対処が終わったらボタンを押してください。しばらくの間、感染の兆候がないか確認し、兆候がなければ案件を終了します。',
     fixedDone: 'ご連絡ありがとうございます。確認期間に入りました。',
     consent: 'セキュリティ対策の設定',
     consentHelp: '次の対策は契約に基づきご提供しているもので、いつでも停止・再開できます。',
@@ -22,10 +32,17 @@ const T = {
   },
   en: {
     title: 'Security notice',
-    state: { open: 'open', watching: 'watching (you told us it is fixed; we are checking)', held: 'on hold', resolved: 'resolved', closed: 'closed' } as Record<string, string>,
+    state: {
+      open: 'open',
+      watching: 'watching (you told us it is fixed; we are checking)',
+      held: 'on hold',
+      resolved: 'resolved',
+      closed: 'closed',
+    } as Record<string, string>,
     status: 'Status',
     fixed: 'I fixed it',
-    fixedHelp: 'Press the button when you have finished. We will check for signs of infection for a while and close the case if there are none.',
+    fixedHelp:
+      'Press the button when you have finished. We will check for signs of infection for a while and close the case if there are none.',
     fixedDone: 'Thank you. We are now checking.',
     consent: 'Security settings',
     consentHelp: 'These measures are part of your contract; you can turn them off and on again at any time.',
@@ -63,7 +80,9 @@ ${
   v.consents.length
     ? `<h2>${esc(t.consent)}</h2><p>${esc(t.consentHelp)}</p><ul>${v.consents
         .map(
-          (c) => `<li><form method="post" action="${base}/consent?lang=${v.lang}">${esc(c.purpose)} — <strong>${esc(c.granted ? t.on : t.off)}</strong>
+          (
+            c,
+          ) => `<li><form method="post" action="${base}/consent?lang=${v.lang}">${esc(c.purpose)} — <strong>${esc(c.granted ? t.on : t.off)}</strong>
 <input type="hidden" name="measure" value="${esc(c.measure)}"><input type="hidden" name="granted" value="${c.granted ? 'false' : 'true'}">
 <button type="submit">${esc(c.granted ? t.stop : t.start)}</button></form></li>`,
         )

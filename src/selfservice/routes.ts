@@ -6,8 +6,14 @@ import { errorPage, selfServicePage } from './page.js';
 import { selfServiceConsent, selfServiceFixed, viewSelfService } from './service.js';
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 2000 }) });
-const LangQuery = Type.Object({ lang: Type.Optional(Type.Union([Type.Literal('ja'), Type.Literal('en')])), done: Type.Optional(Type.String()) });
-const ConsentForm = Type.Object({ measure: Type.String(), granted: Type.Union([Type.Literal('true'), Type.Literal('false')]) });
+const LangQuery = Type.Object({
+  lang: Type.Optional(Type.Union([Type.Literal('ja'), Type.Literal('en')])),
+  done: Type.Optional(Type.String()),
+});
+const ConsentForm = Type.Object({
+  measure: Type.String(),
+  granted: Type.Union([Type.Literal('true'), Type.Literal('false')]),
+});
 const ConsentBody = Type.Object({ granted: Type.Boolean() }, { additionalProperties: false });
 
 /**
@@ -21,18 +27,29 @@ export async function selfServiceRoutes(app: FastifyInstance, ctx: AppContext) {
       done(null, Object.fromEntries(new URLSearchParams(String(body)))),
     );
     const html = async (reply: import('fastify').FastifyReply, fn: () => Promise<string>) => {
-      reply.header('cache-control', 'no-store').header('x-frame-options', 'DENY').header('referrer-policy', 'no-referrer');
+      reply
+        .header('cache-control', 'no-store')
+        .header('x-frame-options', 'DENY')
+        .header('referrer-policy', 'no-referrer');
       try {
         return reply.type('text/html; charset=utf-8').send(await fn());
       } catch (err) {
-        if (isYojinError(err) && err.status < 500) return reply.code(err.status).type('text/html; charset=utf-8').send(errorPage(err.message));
+        if (isYojinError(err) && err.status < 500)
+          return reply.code(err.status).type('text/html; charset=utf-8').send(errorPage(err.message));
         throw err;
       }
     };
     sub.get<{ Params: { token: string }; Querystring: { lang?: 'ja' | 'en'; done?: string } }>(
       '/self-service/:token',
       { config: { public: true }, schema: { hide: true, params: TokenParams, querystring: LangQuery } },
-      (req, reply) => html(reply, async () => selfServicePage(await viewSelfService(ctx, req.params.token, req.query.lang), req.params.token, req.query.done)),
+      (req, reply) =>
+        html(reply, async () =>
+          selfServicePage(
+            await viewSelfService(ctx, req.params.token, req.query.lang),
+            req.params.token,
+            req.query.done,
+          ),
+        ),
     );
     sub.post<{ Params: { token: string }; Querystring: { lang?: 'ja' | 'en' } }>(
       '/self-service/:token/fixed',
@@ -44,12 +61,22 @@ export async function selfServiceRoutes(app: FastifyInstance, ctx: AppContext) {
           if (!isYojinError(err) || err.status >= 500) throw err;
           return html(reply, async () => errorPage(err.message));
         }
-        return reply.redirect(`/self-service/${encodeURIComponent(req.params.token)}?lang=${req.query.lang ?? 'ja'}&done=fixed`, 303);
+        return reply.redirect(
+          `/self-service/${encodeURIComponent(req.params.token)}?lang=${req.query.lang ?? 'ja'}&done=fixed`,
+          303,
+        );
       },
     );
-    sub.post<{ Params: { token: string }; Querystring: { lang?: 'ja' | 'en' }; Body: { measure: string; granted: 'true' | 'false' } }>(
+    sub.post<{
+      Params: { token: string };
+      Querystring: { lang?: 'ja' | 'en' };
+      Body: { measure: string; granted: 'true' | 'false' };
+    }>(
       '/self-service/:token/consent',
-      { config: { public: true }, schema: { hide: true, params: TokenParams, querystring: LangQuery, body: ConsentForm } },
+      {
+        config: { public: true },
+        schema: { hide: true, params: TokenParams, querystring: LangQuery, body: ConsentForm },
+      },
       async (req, reply) => {
         try {
           await selfServiceConsent(ctx, req.params.token, req.body.measure, req.body.granted === 'true');
@@ -57,7 +84,10 @@ export async function selfServiceRoutes(app: FastifyInstance, ctx: AppContext) {
           if (!isYojinError(err) || err.status >= 500) throw err;
           return html(reply, async () => errorPage(err.message));
         }
-        return reply.redirect(`/self-service/${encodeURIComponent(req.params.token)}?lang=${req.query.lang ?? 'ja'}&done=consent`, 303);
+        return reply.redirect(
+          `/self-service/${encodeURIComponent(req.params.token)}?lang=${req.query.lang ?? 'ja'}&done=consent`,
+          303,
+        );
       },
     );
   });
@@ -66,13 +96,27 @@ export async function selfServiceRoutes(app: FastifyInstance, ctx: AppContext) {
     '/api/v1/self-service/:token',
     {
       config: { public: true },
-      schema: { tags: ['self-service'], summary: "A subscriber's case, notice and consents, by the signed link (for the ISP's portal)", params: TokenParams, querystring: LangQuery, security: [] },
+      schema: {
+        tags: ['self-service'],
+        summary: "A subscriber's case, notice and consents, by the signed link (for the ISP's portal)",
+        params: TokenParams,
+        querystring: LangQuery,
+        security: [],
+      },
     },
     async (req) => viewSelfService(ctx, req.params.token, req.query.lang),
   );
   app.post<{ Params: { token: string } }>(
     '/api/v1/self-service/:token/fixed',
-    { config: { public: true }, schema: { tags: ['self-service'], summary: '"I fixed it": starts watching the case', params: TokenParams, security: [] } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ['self-service'],
+        summary: '"I fixed it": starts watching the case',
+        params: TokenParams,
+        security: [],
+      },
+    },
     async (req) => {
       const c = await selfServiceFixed(ctx, req.params.token);
       return { id: c.id, state: c.state, fixed_at: c.fixed_at, next_action_at: c.next_action_at };
@@ -85,11 +129,18 @@ export async function selfServiceRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags: ['self-service'],
         summary: 'Opt out of / back into a consent-based measure',
-        params: Type.Object({ token: Type.String({ minLength: 10, maxLength: 2000 }), measure: Type.String() }),
+        params: Type.Object({
+          token: Type.String({ minLength: 10, maxLength: 2000 }),
+          measure: Type.String(),
+        }),
         body: ConsentBody,
         security: [],
       },
     },
-    async (req) => ({ measure: req.params.measure, granted: req.body.granted, ...(await selfServiceConsent(ctx, req.params.token, req.params.measure, req.body.granted)) }),
+    async (req) => ({
+      measure: req.params.measure,
+      granted: req.body.granted,
+      ...(await selfServiceConsent(ctx, req.params.token, req.params.measure, req.body.granted)),
+    }),
   );
 }

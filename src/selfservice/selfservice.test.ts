@@ -15,7 +15,10 @@ for (const backend of testBackends()) {
   describe(`self-service and case API on ${backend.name}`, () => {
     test('the signed link in the notice opens the page (ja/en); "I fixed it"; consent opt-out and back in; cases API', async () => {
       const sink = await startSmtpSink();
-      const ctx = await testContext(backend, { smtp: { url: sink.url }, selfservice: { base_url: 'https://isp.example' } });
+      const ctx = await testContext(backend, {
+        smtp: { url: sink.url },
+        selfservice: { base_url: 'https://isp.example' },
+      });
       const app = await buildApi(ctx, [caseRoutes, selfServiceRoutes]);
       const base = await app.listen({ host: '127.0.0.1', port: 0 });
       try {
@@ -23,7 +26,9 @@ for (const backend of testBackends()) {
         await addEvidence(ctx.store, { subscriber: 'S-self', seenAt: ctx.clock.now(), family: 'mirai' });
         await runCycle(ctx);
         const [n] = await listNotices(ctx.store);
-        const link = /https:\/\/isp\.example(\/self-service\/[A-Za-z0-9_.-]+)/.exec((n.payload as EmailPayload).text)?.[1];
+        const link = /https:\/\/isp\.example(\/self-service\/[A-Za-z0-9_.-]+)/.exec(
+          (n.payload as EmailPayload).text,
+        )?.[1];
         assert.ok(link, 'the notice carries the signed link');
         const token = link.split('/').pop()!;
 
@@ -47,7 +52,9 @@ for (const backend of testBackends()) {
           redirect: 'manual',
         });
         assert.equal(res.status, 303);
-        const [c] = (await ctx.store.query<{ id: string }>(`SELECT id FROM cases WHERE subscriber_id = 'S-self'`)).rows;
+        const [c] = (
+          await ctx.store.query<{ id: string }>(`SELECT id FROM cases WHERE subscriber_id = 'S-self'`)
+        ).rows;
         assert.equal((await getCase(ctx.store, Number(c.id))).state, 'watching');
 
         // consent: opt out through the form, back in through the portal API
@@ -58,9 +65,13 @@ for (const backend of testBackends()) {
           redirect: 'manual',
         });
         assert.equal(res.status, 303);
-        let consent = await ctx.store.query<{ granted: boolean }>(`SELECT granted FROM consents WHERE subscriber_id = 'S-self' AND measure = 'warn-malicious-site'`);
+        let consent = await ctx.store.query<{ granted: boolean }>(
+          `SELECT granted FROM consents WHERE subscriber_id = 'S-self' AND measure = 'warn-malicious-site'`,
+        );
         assert.equal(consent.rows[0].granted, false);
-        const cl = await ctx.store.query(`SELECT 1 FROM change_log WHERE entity = 'consent' AND entity_id = 'S-self'`);
+        const cl = await ctx.store.query(
+          `SELECT 1 FROM change_log WHERE entity = 'consent' AND entity_id = 'S-self'`,
+        );
         assert.ok(cl.rows.length >= 1, 'the DNS resolver learns of it through the change_log');
         res = await fetch(`${base}/api/v1/self-service/${token}/consents/warn-malicious-site`, {
           method: 'PUT',
@@ -68,7 +79,9 @@ for (const backend of testBackends()) {
           body: JSON.stringify({ granted: true }),
         });
         assert.equal(res.status, 200);
-        consent = await ctx.store.query(`SELECT granted FROM consents WHERE subscriber_id = 'S-self' AND measure = 'warn-malicious-site'`);
+        consent = await ctx.store.query(
+          `SELECT granted FROM consents WHERE subscriber_id = 'S-self' AND measure = 'warn-malicious-site'`,
+        );
         assert.equal(consent.rows[0].granted, true);
         res = await fetch(`${base}/api/v1/self-service/${token}/consents/notify-infected`, {
           method: 'PUT',
@@ -84,7 +97,9 @@ for (const backend of testBackends()) {
         };
         assert.equal(api.case.state, 'watching');
         assert.ok(api.consents.some((x) => x.measure === 'warn-malicious-site' && x.granted));
-        const views = await ctx.store.query(`SELECT 1 FROM audit_log WHERE action = 'selfservice.view' AND actor = 'subscriber:S-self'`);
+        const views = await ctx.store.query(
+          `SELECT 1 FROM audit_log WHERE action = 'selfservice.view' AND actor = 'subscriber:S-self'`,
+        );
         assert.ok(views.rows.length >= 3);
 
         // tampered and expired links
@@ -101,7 +116,9 @@ for (const backend of testBackends()) {
         const list = (await listRes.json()) as { cases: Array<{ id: number }> };
         assert.equal(listRes.status, 200, JSON.stringify(list));
         assert.equal(list.cases.length, 1);
-        const detail = (await (await fetch(`${base}/api/v1/cases/${list.cases[0].id}`, { headers: auth })).json()) as {
+        const detail = (await (
+          await fetch(`${base}/api/v1/cases/${list.cases[0].id}`, { headers: auth })
+        ).json()) as {
           evidence: unknown[];
           notices: Array<{ status: string }>;
         };
@@ -113,7 +130,9 @@ for (const backend of testBackends()) {
           body: JSON.stringify({ reason: 'customer called' }),
         });
         assert.equal(((await res.json()) as { state: string }).state, 'held');
-        const outbox = (await (await fetch(`${base}/api/v1/outbox`, { headers: auth })).json()) as { by_status: Record<string, number> };
+        const outbox = (await (await fetch(`${base}/api/v1/outbox`, { headers: auth })).json()) as {
+          by_status: Record<string, number>;
+        };
         assert.equal(outbox.by_status.sent, 1);
       } finally {
         await app.close();

@@ -1,9 +1,9 @@
 import type { AppContext } from '../app/index.js';
 import { appendAudit } from '../audit/index.js';
 import { evidenceSummary, getCase, markFixed } from '../cases/index.js';
+import { YojinError } from '../errors/index.js';
 import { findTemplate, type Lang, render, stageLabel } from '../notify/index.js';
 import { setConsent } from '../subscribers/index.js';
-import { YojinError } from '../errors/index.js';
 import { linkSecret, selfServiceLink, verifyToken } from './token.js';
 
 export interface SelfServiceView {
@@ -30,7 +30,10 @@ export async function openLink(ctx: AppContext, token: string) {
   const claims = verifyToken(await linkSecret(ctx), token, ctx.clock.now());
   const c = await getCase(ctx.store, claims.c).catch(() => null);
   if (!c || c.subscriber_id !== claims.s)
-    throw new YojinError('SELFSERVICE_LINK_INVALID', 'this link does not match a case / このリンクに対応する案件がありません');
+    throw new YojinError(
+      'SELFSERVICE_LINK_INVALID',
+      'this link does not match a case / このリンクに対応する案件がありません',
+    );
   return c;
 }
 
@@ -39,24 +42,35 @@ export async function openLink(ctx: AppContext, token: string) {
  * their consent for each consent-based measure. The subscriber looking at their own data is audited
  * (actor subscriber:ID) like any other view.
  */
-export async function viewSelfService(ctx: AppContext, token: string, langWanted?: string): Promise<SelfServiceView> {
+export async function viewSelfService(
+  ctx: AppContext,
+  token: string,
+  langWanted?: string,
+): Promise<SelfServiceView> {
   const c = await openLink(ctx, token);
-  const sub = await ctx.store.query<{ language: Lang }>('SELECT language FROM subscribers WHERE id = $1', [c.subscriber_id]);
-  const lang: Lang = langWanted === 'en' || langWanted === 'ja' ? langWanted : (sub.rows[0]?.language ?? 'ja');
+  const sub = await ctx.store.query<{ language: Lang }>('SELECT language FROM subscribers WHERE id = $1', [
+    c.subscriber_id,
+  ]);
+  const lang: Lang =
+    langWanted === 'en' || langWanted === 'ja' ? langWanted : (sub.rows[0]?.language ?? 'ja');
   const summary = await evidenceSummary(ctx.store, c.id);
   const link = await selfServiceLink(ctx, c.id, c.subscriber_id ?? '');
   const stage = Math.max(1, Math.min(c.stage, 3));
-  const notice = render(findTemplate(c.measure, c.family, lang), {
-    case_id: String(c.id),
-    subscriber_id: c.subscriber_id ?? '',
-    family: c.family ?? (lang === 'ja' ? '不明' : 'unknown'),
-    first_seen: fmt(summary.first),
-    last_seen: fmt(summary.last),
-    evidence_count: String(summary.count),
-    link: link.url,
-    link_expires: fmt(link.expires),
-    stage_label: stageLabel(stage, lang),
-  }, lang);
+  const notice = render(
+    findTemplate(c.measure, c.family, lang),
+    {
+      case_id: String(c.id),
+      subscriber_id: c.subscriber_id ?? '',
+      family: c.family ?? (lang === 'ja' ? '不明' : 'unknown'),
+      first_seen: fmt(summary.first),
+      last_seen: fmt(summary.last),
+      evidence_count: String(summary.count),
+      link: link.url,
+      link_expires: fmt(link.expires),
+      stage_label: stageLabel(stage, lang),
+    },
+    lang,
+  );
   const explicit = await ctx.store.query<{ measure: string; granted: boolean }>(
     'SELECT measure, granted FROM consents WHERE subscriber_id = $1',
     [c.subscriber_id],
@@ -73,7 +87,15 @@ export async function viewSelfService(ctx: AppContext, token: string, langWanted
     }));
   await appendAudit(
     ctx.store,
-    { actor: `subscriber:${c.subscriber_id}`, action: 'selfservice.view', outcome: 'done', measure: c.measure, legalBasis: c.legal_basis, subject: `subscriber:${c.subscriber_id}`, details: { case: c.id } },
+    {
+      actor: `subscriber:${c.subscriber_id}`,
+      action: 'selfservice.view',
+      outcome: 'done',
+      measure: c.measure,
+      legalBasis: c.legal_basis,
+      subject: `subscriber:${c.subscriber_id}`,
+      details: { case: c.id },
+    },
     ctx.clock,
   );
   return {
@@ -107,6 +129,15 @@ export async function selfServiceFixed(ctx: AppContext, token: string) {
 export async function selfServiceConsent(ctx: AppContext, token: string, measure: string, granted: boolean) {
   const c = await openLink(ctx, token);
   if (!ctx.measures.has(measure) || ctx.measures.get(measure).legalBasis !== 'consent')
-    throw new YojinError('SELFSERVICE_NOT_CONSENT_BASED', `${measure} does not rest on consent; it cannot be switched here / この対策は同意に基づくものではないため、ここでは変更できません`);
-  return setConsent(ctx, c.subscriber_id ?? '', measure, granted, `selfservice:subscriber:${c.subscriber_id}`);
+    throw new YojinError(
+      'SELFSERVICE_NOT_CONSENT_BASED',
+      `${measure} does not rest on consent; it cannot be switched here / この対策は同意に基づくものではないため、ここでは変更できません`,
+    );
+  return setConsent(
+    ctx,
+    c.subscriber_id ?? '',
+    measure,
+    granted,
+    `selfservice:subscriber:${c.subscriber_id}`,
+  );
 }

@@ -15,8 +15,18 @@ export const siteownersConfigSchema = obj(
       default: 'https',
       description: 'Scheme of the first security.txt fetch (http is always tried as fallback).',
     }),
-    https_port: Type.Integer({ default: 443, minimum: 1, maximum: 65535, description: 'Port of https fetches.' }),
-    http_port: Type.Integer({ default: 80, minimum: 1, maximum: 65535, description: 'Port of http fetches.' }),
+    https_port: Type.Integer({
+      default: 443,
+      minimum: 1,
+      maximum: 65535,
+      description: 'Port of https fetches.',
+    }),
+    http_port: Type.Integer({
+      default: 80,
+      minimum: 1,
+      maximum: 65535,
+      description: 'Port of http fetches.',
+    }),
     connect_to: Type.String({
       default: '',
       description:

@@ -26,7 +26,8 @@ export interface ContactLookup {
  */
 export async function findContact(ctx: AppContext, host: string): Promise<ContactLookup> {
   const tried: ContactLookup['tried'] = [];
-  const schemes: Array<'https' | 'http'> = ctx.config.siteowners.scheme === 'https' ? ['https', 'http'] : ['http'];
+  const schemes: Array<'https' | 'http'> =
+    ctx.config.siteowners.scheme === 'https' ? ['https', 'http'] : ['http'];
   for (const path of ['/.well-known/security.txt', '/security.txt'])
     for (const scheme of schemes) {
       const url = siteUrl(ctx, scheme, host, path);
@@ -111,14 +112,21 @@ export async function runSiteOwners(ctx: AppContext): Promise<SiteReport> {
         [host, MEASURE],
       );
       if (existing.rows[0]) {
-        await tx.query(`UPDATE site_reports SET indicator_ids = indicator_ids || $2::bigint[] WHERE case_id = $1`, [
-          existing.rows[0].id,
-          inds.map((i) => i.id),
-        ]);
+        await tx.query(
+          `UPDATE site_reports SET indicator_ids = indicator_ids || $2::bigint[] WHERE case_id = $1`,
+          [existing.rows[0].id, inds.map((i) => i.id)],
+        );
         return false;
       }
       const grant = await ctx.gate.authorize(
-        { measure: MEASURE, data: ['site-contact', 'indicator'], actor: ACTOR, action: 'site.case-open', subject: `site:${host}`, details: { urls: inds.length } },
+        {
+          measure: MEASURE,
+          data: ['site-contact', 'indicator'],
+          actor: ACTOR,
+          action: 'site.case-open',
+          subject: `site:${host}`,
+          details: { urls: inds.length },
+        },
         tx,
       );
       const now = ctx.clock.now();
@@ -127,7 +135,11 @@ export async function runSiteOwners(ctx: AppContext): Promise<SiteReport> {
          VALUES ('site', $1, $2, $3, 'open', 0, $4, $5, $5, $5, $5) RETURNING id`,
         [host, MEASURE, grant.measure.legalBasis, inds[0].category, now],
       );
-      await tx.query(`INSERT INTO site_reports (case_id, host, indicator_ids) VALUES ($1, $2, $3)`, [c.rows[0].id, host, inds.map((i) => i.id)]);
+      await tx.query(`INSERT INTO site_reports (case_id, host, indicator_ids) VALUES ($1, $2, $3)`, [
+        c.rows[0].id,
+        host,
+        inds.map((i) => i.id),
+      ]);
       return true;
     });
     if (added) rep.opened++;
@@ -140,13 +152,17 @@ export async function runSiteOwners(ctx: AppContext): Promise<SiteReport> {
   for (const c of due.rows) {
     const caseId = Number(c.id);
     const urls = await caseUrls(ctx.store, caseId);
-    const recheckAt = () => new Date(ctx.clock.now().getTime() + ctx.config.siteowners.recheck_hours * 3_600_000);
+    const recheckAt = () =>
+      new Date(ctx.clock.now().getTime() + ctx.config.siteowners.recheck_hours * 3_600_000);
     if (c.stage > 0) {
       rep.rechecked++;
       const checks = await Promise.all(urls.map(async (u) => ({ u, clean: await isGone(ctx, u.url) })));
       const gone = checks.filter((x) => x.clean.gone);
       for (const g of gone) {
-        await delistIndicator(ctx, g.u.id, { actor: ACTOR, reason: `site owner notified (case ${caseId}); URL re-checked: ${g.clean.why}` });
+        await delistIndicator(ctx, g.u.id, {
+          actor: ACTOR,
+          reason: `site owner notified (case ${caseId}); URL re-checked: ${g.clean.why}`,
+        });
         rep.delisted++;
       }
       await ctx.store.transaction(async (tx) => {
@@ -160,21 +176,51 @@ export async function runSiteOwners(ctx: AppContext): Promise<SiteReport> {
             `UPDATE cases SET state = 'resolved', closed_at = $2, close_reason = 'clean', updated_at = $2, next_action_at = NULL WHERE id = $1`,
             [caseId, ctx.clock.now()],
           );
-          await appendAudit(tx, { actor: ACTOR, action: 'case.resolve', outcome: 'done', measure: MEASURE, legalBasis: 'legitimate-business-act', subject: `site:${c.site}`, details: { case: caseId, reason: 'clean' } }, ctx.clock);
+          await appendAudit(
+            tx,
+            {
+              actor: ACTOR,
+              action: 'case.resolve',
+              outcome: 'done',
+              measure: MEASURE,
+              legalBasis: 'legitimate-business-act',
+              subject: `site:${c.site}`,
+              details: { case: caseId, reason: 'clean' },
+            },
+            ctx.clock,
+          );
           rep.resolved++;
-        } else await tx.query('UPDATE cases SET next_action_at = $2, updated_at = $3 WHERE id = $1', [caseId, recheckAt(), ctx.clock.now()]);
+        } else
+          await tx.query('UPDATE cases SET next_action_at = $2, updated_at = $3 WHERE id = $1', [
+            caseId,
+            recheckAt(),
+            ctx.clock.now(),
+          ]);
       });
       continue;
     }
     const contact = await findContact(ctx, c.site);
     await ctx.store.transaction(async (tx) => {
       await ctx.gate.authorize(
-        { measure: MEASURE, data: ['site-contact', 'indicator'], actor: ACTOR, action: 'site.contact-lookup', subject: `site:${c.site}`, details: { case: caseId, found: contact.source, tried: contact.tried.length } },
+        {
+          measure: MEASURE,
+          data: ['site-contact', 'indicator'],
+          actor: ACTOR,
+          action: 'site.contact-lookup',
+          subject: `site:${c.site}`,
+          details: { case: caseId, found: contact.source, tried: contact.tried.length },
+        },
         tx,
       );
       await tx.query(
         `UPDATE site_reports SET contact = $2, contact_source = $3, languages = $4, lookup_error = $5 WHERE case_id = $1`,
-        [caseId, contact.email, contact.source, contact.languages, contact.email ? null : JSON.stringify(contact.tried)],
+        [
+          caseId,
+          contact.email,
+          contact.source,
+          contact.languages,
+          contact.email ? null : JSON.stringify(contact.tried),
+        ],
       );
       if (!contact.email) {
         // Try again at the next re-check; nothing can be sent without a contact.
@@ -182,7 +228,10 @@ export async function runSiteOwners(ctx: AppContext): Promise<SiteReport> {
         rep.noContact++;
         return;
       }
-      const lang: Lang = contact.languages[0]?.startsWith('ja') || (!contact.languages.length && c.site.endsWith('.jp')) ? 'ja' : 'en';
+      const lang: Lang =
+        contact.languages[0]?.startsWith('ja') || (!contact.languages.length && c.site.endsWith('.jp'))
+          ? 'ja'
+          : 'en';
       const now = ctx.clock.now();
       const payload = xarfEmail({
         caseId,
@@ -194,7 +243,10 @@ export async function runSiteOwners(ctx: AppContext): Promise<SiteReport> {
         date: now,
       });
       await enqueue(tx, { caseId, stage: 1, channel: 'email', payload, at: now, from: ctx.config.smtp.from });
-      await tx.query(`UPDATE cases SET stage = 1, stage_at = $2, next_action_at = $3, updated_at = $2 WHERE id = $1`, [caseId, now, recheckAt()]);
+      await tx.query(
+        `UPDATE cases SET stage = 1, stage_at = $2, next_action_at = $3, updated_at = $2 WHERE id = $1`,
+        [caseId, now, recheckAt()],
+      );
       rep.reported++;
     });
   }

@@ -22,7 +22,10 @@ export function siteFetch(ctx: AppContext, url: string, maxBytes = 256 * 1024): 
   const lookup: LookupFunction | undefined = cfg.connect_to
     ? (_h, opts, cb) => {
         const family = cfg.connect_to.includes(':') ? 6 : 4;
-        if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: cfg.connect_to, family }]);
+        if ((opts as { all?: boolean }).all)
+          (cb as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [
+            { address: cfg.connect_to, family },
+          ]);
         else cb(null, cfg.connect_to, family);
       }
     : undefined;
@@ -39,7 +42,12 @@ export function siteFetch(ctx: AppContext, url: string, maxBytes = 256 * 1024): 
           else chunks.push(c);
         });
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8'), url }),
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString('utf8'),
+            url,
+          }),
         );
         res.on('error', reject);
       },

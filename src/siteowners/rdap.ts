@@ -32,14 +32,21 @@ export function rdapBase(ctx: AppContext, domain: string): string {
 }
 
 /** The registrar's abuse contact of a host's registrable domain, from RDAP. */
-export async function rdapAbuseContact(ctx: AppContext, host: string): Promise<{ email: string | null; url: string; error?: string }> {
+export async function rdapAbuseContact(
+  ctx: AppContext,
+  host: string,
+): Promise<{ email: string | null; url: string; error?: string }> {
   const domain = getDomain(host, { allowPrivateDomains: false }) ?? host;
   const url = `${rdapBase(ctx, domain)}domain/${encodeURIComponent(domain)}`;
   try {
     const res = await siteFetchRdap(ctx, url);
     if (res.status !== 200) return { email: null, url, error: `RDAP answered ${res.status}` };
     const emails = abuseEmails(JSON.parse(res.body));
-    return { email: emails[0] ?? null, url, ...(emails.length ? {} : { error: 'no abuse entity with an e-mail' }) };
+    return {
+      email: emails[0] ?? null,
+      url,
+      ...(emails.length ? {} : { error: 'no abuse entity with an e-mail' }),
+    };
   } catch (err) {
     return { email: null, url, error: String((err as Error).message ?? err) };
   }
@@ -47,5 +54,8 @@ export async function rdapAbuseContact(ctx: AppContext, host: string): Promise<{
 
 // RDAP servers are real hosts named in the config: resolved normally, never pinned by connect_to.
 function siteFetchRdap(ctx: AppContext, url: string) {
-  return siteFetch({ ...ctx, config: { ...ctx.config, siteowners: { ...ctx.config.siteowners, connect_to: '' } } }, url);
+  return siteFetch(
+    { ...ctx, config: { ...ctx.config, siteowners: { ...ctx.config.siteowners, connect_to: '' } } },
+    url,
+  );
 }

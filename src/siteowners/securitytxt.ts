@@ -14,7 +14,8 @@ export interface SecurityTxt {
 export function parseSecurityTxt(text: string, now: Date): SecurityTxt {
   let body = text.replace(/\r\n?/g, '\n');
   // A signed file: take the signed text, undo dash-escaping (RFC 4880 §7.1).
-  const signed = /-----BEGIN PGP SIGNED MESSAGE-----\n(?:[^\n]+\n)*\n([\s\S]*?)\n-----BEGIN PGP SIGNATURE-----/.exec(body);
+  const signed =
+    /-----BEGIN PGP SIGNED MESSAGE-----\n(?:[^\n]+\n)*\n([\s\S]*?)\n-----BEGIN PGP SIGNATURE-----/.exec(body);
   if (signed) body = signed[1].replace(/^- /gm, '');
   const contacts: string[] = [];
   const languages: string[] = [];
@@ -30,13 +31,21 @@ export function parseSecurityTxt(text: string, now: Date): SecurityTxt {
     const name = m[1].toLowerCase();
     if (name === 'contact') contacts.push(m[2]);
     else if (name === 'expires') expires.push(m[2]);
-    else if (name === 'preferred-languages') languages.push(...m[2].split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+    else if (name === 'preferred-languages')
+      languages.push(
+        ...m[2]
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
+      );
   }
   if (contacts.length === 0) problems.push('no Contact field');
   for (const c of contacts)
-    if (!/^(mailto:|https:|tel:)/i.test(c)) problems.push(`Contact must be a mailto:, https: or tel: URI: ${c}`);
+    if (!/^(mailto:|https:|tel:)/i.test(c))
+      problems.push(`Contact must be a mailto:, https: or tel: URI: ${c}`);
   let exp: Date | null = null;
-  if (expires.length !== 1) problems.push(expires.length ? 'more than one Expires field' : 'no Expires field');
+  if (expires.length !== 1)
+    problems.push(expires.length ? 'more than one Expires field' : 'no Expires field');
   else {
     const t = Date.parse(expires[0]);
     if (Number.isNaN(t)) problems.push(`Expires is not an RFC 3339 date-time: ${expires[0]}`);

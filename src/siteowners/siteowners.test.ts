@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCycle } from '../cases/index.js';
-import { type SmtpSink, startSmtpSink } from '../notify/sink.js';
 import { listNotices } from '../notify/index.js';
+import { type SmtpSink, startSmtpSink } from '../notify/sink.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
 import { abuseEmails, emailContact, parseSecurityTxt } from './index.js';
@@ -100,7 +100,10 @@ for (const backend of testBackends()) {
         await add(`http://evil-domain.test/`, 'host'); // listed as a whole host: no owner notice
         const rep = await runCycle(ctx);
         assert.deepEqual(
-          { opened: (rep.sites as { opened: number }).opened, reported: (rep.sites as { reported: number }).reported },
+          {
+            opened: (rep.sites as { opened: number }).opened,
+            reported: (rep.sites as { reported: number }).reported,
+          },
           { opened: 2, reported: 2 },
         );
         const sites = await ctx.store.query<{ host: string; contact: string; contact_source: string }>(
@@ -117,7 +120,9 @@ for (const backend of testBackends()) {
         assert.ok(rdapAsked.includes('/rdap/domain/example.test'));
 
         const ours = new Set((await listNotices(ctx.store)).map((n) => n.message_id));
-        const mails = [...sink.messages.values()].filter((m) => ours.has(m.messageId) && m.to.includes('security@shop.example.test'));
+        const mails = [...sink.messages.values()].filter(
+          (m) => ours.has(m.messageId) && m.to.includes('security@shop.example.test'),
+        );
         assert.equal(mails.length, 1);
         const raw = mails[0].raw;
         assert.match(raw, /^X-ARF: YES/im);
@@ -125,7 +130,10 @@ for (const backend of testBackends()) {
         assert.match(raw, /multipart\/mixed/);
         assert.match(raw, /filename=report\.txt/);
         assert.match(raw, /filename=evidence\.json/);
-        const yamlPart = Buffer.from(/filename=report\.txt\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/.exec(raw)?.[1] ?? '', 'base64').toString('utf8');
+        const yamlPart = Buffer.from(
+          /filename=report\.txt\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/.exec(raw)?.[1] ?? '',
+          'base64',
+        ).toString('utf8');
         const body = yamlPart || raw;
         assert.match(body, /Report-Type: malware-attack/);
         assert.match(body, /Source-Type: uri/);
@@ -139,11 +147,18 @@ for (const backend of testBackends()) {
         ctx.clock.advance(25 * 3600_000);
         r2 = await runCycle(ctx);
         assert.equal((r2.sites as { delisted: number }).delisted, 1);
-        const ind = await ctx.store.query<{ status: string }>('SELECT status FROM indicators WHERE value = $1', [shopUrl]);
+        const ind = await ctx.store.query<{ status: string }>(
+          'SELECT status FROM indicators WHERE value = $1',
+          [shopUrl],
+        );
         assert.equal(ind.rows[0].status, 'delisted');
-        const cl = await ctx.store.query(`SELECT 1 FROM change_log WHERE entity = 'indicator' AND op = 'remove'`);
+        const cl = await ctx.store.query(
+          `SELECT 1 FROM change_log WHERE entity = 'indicator' AND op = 'remove'`,
+        );
         assert.ok(cl.rows.length >= 1);
-        const cs = await ctx.store.query<{ state: string; close_reason: string }>(`SELECT state, close_reason FROM cases WHERE site = 'shop.example.test'`);
+        const cs = await ctx.store.query<{ state: string; close_reason: string }>(
+          `SELECT state, close_reason FROM cases WHERE site = 'shop.example.test'`,
+        );
         assert.deepEqual(cs.rows[0], { state: 'resolved', close_reason: 'clean' });
         assert.equal((await listNotices(ctx.store)).filter((n) => n.status === 'sent').length, 2);
         const audit = await ctx.store.query<{ n: string }>(

@@ -17,7 +17,12 @@ const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
  * The machine-readable part of an X-ARF report (x-arf.org, v0.2 container; malware-attack or fraud
  * schema): a YAML document, one per report, for the URL that is the report's source.
  */
-export function xarfYaml(opts: { reporter: string; url: ReportedUrl; date: Date; occurrences: number }): string {
+export function xarfYaml(opts: {
+  reporter: string;
+  url: ReportedUrl;
+  date: Date;
+  occurrences: number;
+}): string {
   const u = new URL(opts.url.url);
   const phishing = opts.url.category === 'phishing';
   return stringify({
@@ -61,7 +66,12 @@ export function xarfEmail(opts: {
     site: opts.host,
     date: opts.date.toISOString().slice(0, 10),
     category: [...new Set(opts.urls.map((u) => u.category))].join(', '),
-    urls: opts.urls.map((u) => `  ${u.url.replace(/^http/, 'hxxp')}  (${u.category}; ${u.first_seen.toISOString().slice(0, 10)} – ${u.last_seen.toISOString().slice(0, 10)})`).join('\n'),
+    urls: opts.urls
+      .map(
+        (u) =>
+          `  ${u.url.replace(/^http/, 'hxxp')}  (${u.category}; ${u.first_seen.toISOString().slice(0, 10)} – ${u.last_seen.toISOString().slice(0, 10)})`,
+      )
+      .join('\n'),
   }));
   return {
     kind: 'email',
@@ -75,7 +85,12 @@ export function xarfEmail(opts: {
       {
         filename: 'report.txt',
         contentType: 'text/plain; charset=utf-8',
-        content: xarfYaml({ reporter: opts.reporter, url: first, date: opts.date, occurrences: opts.urls.length }),
+        content: xarfYaml({
+          reporter: opts.reporter,
+          url: first,
+          date: opts.date,
+          occurrences: opts.urls.length,
+        }),
       },
       {
         filename: 'evidence.json',

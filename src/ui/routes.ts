@@ -2,7 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../app/index.js';
+import { getCase, readContact, renderNotice } from '../cases/index.js';
+import { YojinError } from '../errors/index.js';
 
 /** dist-ui/ at the repository root: built by `npm run build` (vite), next to dist/ and src/. */
 export const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist-ui');
@@ -100,6 +103,39 @@ export function uiRoutes(dir = UI_DIR) {
           },
         };
       },
+    );
+
+    // The cases API previews a notice in the subscriber's own language; the Settings screen shows a
+    // template in both, so this renders the same notice with the language chosen. Reading the
+    // contact goes through the gate (audited) exactly as the cases preview does.
+    app.get<{ Params: { id: number }; Querystring: { lang: 'ja' | 'en'; stage?: number } }>(
+      '/api/v1/ui/cases/:id/preview',
+      {
+        config: { roles: ['operator'] },
+        schema: {
+          tags: ['ui'],
+          summary: 'A case\'s next notice rendered in the language asked for, not sent (audited)',
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          querystring: Type.Object(
+            {
+              lang: Type.Union([Type.Literal('ja'), Type.Literal('en')]),
+              stage: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) =>
+        ctx.store.transaction(async (tx) => {
+          const c = await getCase(tx, req.params.id);
+          if (c.kind !== 'subscriber')
+            throw new YojinError('CASE_INVALID_STATE', `case ${c.id} is a site-owner case; it has no subscriber notice to preview`);
+          const stage = req.query.stage ?? Math.min(Math.max(c.stage, 0) + (c.stage < 3 ? 1 : 0), 3);
+          const actor = `token:${req.principal?.name ?? 'unknown'}`;
+          await readContact(ctx, tx, c, 'notice.preview', actor, { stage, lang: req.query.lang });
+          const { rendered } = await renderNotice(ctx, tx, c, stage, req.query.lang);
+          return { case: c.id, stage, ...rendered };
+        }),
     );
   };
 }

@@ -92,24 +92,30 @@ export function Chart({ labels, series, title, height = 220 }) {
     if (!ref.current) return;
     const width = Math.max(280, ref.current.clientWidth || 600);
     const xs = labels.map((_, i) => i);
-    const bars = labels.length <= 8;
+    // grouped bars would need per-series offsets; several series are drawn as lines instead
+    const bars = labels.length <= 8 && series.length === 1;
     const opts = {
       title,
       width,
       height,
-      scales: { x: { time: false } },
+      legend: { live: false },
+      scales: {
+        // bars sit on whole indices: pad half a step so the first and last are not cut in half
+        x: { time: false, range: bars ? [-0.5, labels.length - 0.5] : undefined },
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
       axes: [
-        { values: (_u, ticks) => ticks.map((i) => labels[i] ?? ''), stroke: '#222' },
+        { values: (_u, ticks) => ticks.map((i) => (Number.isInteger(i) ? (labels[i] ?? '') : '')), stroke: '#222' },
         { stroke: '#222' },
       ],
       series: [
-        {},
+        { label: '' },
         ...series.map((s, i) => ({
           label: s.label,
           stroke: PALETTE[i % PALETTE.length],
           width: 2,
           fill: bars ? `${PALETTE[i % PALETTE.length]}33` : undefined,
-          paths: bars ? uPlot.paths.bars({ size: [0.6 / Math.max(1, series.length), 60], align: 0 }) : undefined,
+          paths: bars ? uPlot.paths.bars({ size: [0.7 / Math.max(1, series.length), 80], align: 0 }) : undefined,
           points: { show: !bars },
         })),
       ],

@@ -114,7 +114,9 @@ for (const backend of testBackends()) {
         b.map((r) => [r.lo, r.hi]),
         [['2026-11-23T08:00:00', '2026-11-23T10:00:00']],
       );
-      // Importing the same first file again does not reopen sub-b's (now closed) session twice.
+      // The same second file again: nothing is open to close; the Stop carries Acct-Session-Time, so its
+      // whole interval is inserted (a re-import duplicates closed intervals of the same subscriber,
+      // which attribution counts as one candidate).
       const again = await importAssignments(ctx, fx('radius-detail-2'), { format: 'radius-detail' });
       assert.equal(again.closed, 0);
       assert.equal(again.imported, 1); // the Stop carries Acct-Session-Time: a full interval, no error
