@@ -39,8 +39,12 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const FAMILIES = Array.from({ length: 40 }, (_, i) =>
-  ['mirai', 'emotet', 'qakbot', 'icedid', 'gafgyt', 'mozi', 'lokibot', 'agenttesla', 'formbook', 'redline'][i] ?? `family-${i}`,
+const FAMILIES = Array.from(
+  { length: 40 },
+  (_, i) =>
+    ['mirai', 'emotet', 'qakbot', 'icedid', 'gafgyt', 'mozi', 'lokibot', 'agenttesla', 'formbook', 'redline'][
+      i
+    ] ?? `family-${i}`,
 );
 const CATS = ['malware-distribution', 'phishing', 'c2', 'exploit', 'botnet', 'spam', 'scanner', 'other'];
 // metric → [weight, measure, uses family, uses category]
@@ -59,7 +63,10 @@ METRIC_MIX.reduce((a, m, i) => (cum[i] = a + m[1]), 0);
 function generate(n: number) {
   const r = rng(42);
   // day weight: growth over the year and a weekday rhythm
-  const w = Array.from({ length: DAYS }, (_, d) => (1 + d / DAYS) * ([0.7, 1.05, 1.1, 1.1, 1.05, 1.0, 0.75][d % 7] ?? 1));
+  const w = Array.from(
+    { length: DAYS },
+    (_, d) => (1 + d / DAYS) * ([0.7, 1.05, 1.1, 1.1, 1.05, 1.0, 0.75][d % 7] ?? 1),
+  );
   const wsum = w.reduce((a, b) => a + b, 0);
   const dayCum: number[] = [];
   w.reduce((a, b, i) => (dayCum[i] = a + b / wsum), 0);
@@ -104,22 +111,50 @@ for (const backend of testBackends()) {
       (function* () {
         for (const [k, v] of counts) {
           const [d, metric, measure, family, category] = k.split('|');
-          yield [new Date(START + Number(d) * DAY).toISOString().slice(0, 10), metric, measure, family, category, v];
+          yield [
+            new Date(START + Number(d) * DAY).toISOString().slice(0, 10),
+            metric,
+            measure,
+            family,
+            category,
+            v,
+          ];
         }
       })(),
     );
     const r = rng(7);
     await ctx.store.copyFrom(
       'cases',
-      ['kind', 'subscriber_id', 'measure', 'legal_basis', 'state', 'stage', 'family', 'opened_at', 'updated_at', 'closed_at'],
+      [
+        'kind',
+        'subscriber_id',
+        'measure',
+        'legal_basis',
+        'state',
+        'stage',
+        'family',
+        'opened_at',
+        'updated_at',
+        'closed_at',
+      ],
       (function* () {
         for (let i = 0; i < CASES; i++) {
           const opened = START + Math.floor(r() * DAYS) * DAY + Math.floor(r() * DAY);
-          const closed = r() < 0.8 ? Math.min(opened + Math.floor((0.5 + r() * r() * 20) * DAY), START + DAYS * DAY - 1) : null;
+          const closed =
+            r() < 0.8
+              ? Math.min(opened + Math.floor((0.5 + r() * r() * 20) * DAY), START + DAYS * DAY - 1)
+              : null;
           yield [
-            'subscriber', `B${i}`, 'notify-infected', 'consent', closed ? 'resolved' : 'open', 1,
+            'subscriber',
+            `B${i}`,
+            'notify-infected',
+            'consent',
+            closed ? 'resolved' : 'open',
+            1,
             FAMILIES[Math.floor(FAMILIES.length ** r()) - 1] ?? 'mirai',
-            new Date(opened).toISOString(), new Date(closed ?? opened).toISOString(), closed ? new Date(closed).toISOString() : null,
+            new Date(opened).toISOString(),
+            new Date(closed ?? opened).toISOString(),
+            closed ? new Date(closed).toISOString() : null,
           ];
         }
       })(),
@@ -146,9 +181,15 @@ for (const backend of testBackends()) {
     await app.close();
     const fmt = (x: { median: number; max: number; bytes: number }) =>
       `median ${x.median.toFixed(0)} ms, max ${x.max.toFixed(0)} ms (${(x.bytes / 1024).toFixed(0)} KiB)`;
-    console.log(`\n${backend.name}: loaded ${counts.size.toLocaleString('en')} rollup rows + ${CASES.toLocaleString('en')} cases in ${load.toFixed(1)} s`);
-    console.log(`  overview (GET /api/v1/reports/monthly, 6-month trend)  ${fmt(overview)}  ${overview.median < 1000 ? 'OK < 1 s' : 'OVER 1 s'}`);
-    console.log(`  monthly report CSV (GET /api/v1/reports/monthly.csv)  ${fmt(csv)}  ${csv.median < 1000 ? 'OK < 1 s' : 'OVER 1 s'}`);
+    console.log(
+      `\n${backend.name}: loaded ${counts.size.toLocaleString('en')} rollup rows + ${CASES.toLocaleString('en')} cases in ${load.toFixed(1)} s`,
+    );
+    console.log(
+      `  overview (GET /api/v1/reports/monthly, 6-month trend)  ${fmt(overview)}  ${overview.median < 1000 ? 'OK < 1 s' : 'OVER 1 s'}`,
+    );
+    console.log(
+      `  monthly report CSV (GET /api/v1/reports/monthly.csv)  ${fmt(csv)}  ${csv.median < 1000 ? 'OK < 1 s' : 'OVER 1 s'}`,
+    );
   } finally {
     await ctx.dispose();
   }

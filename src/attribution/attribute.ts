@@ -265,7 +265,12 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
   }
   await appendAuditBatch(tx, audits, ctx.clock);
   ctx.log.debug(
-    { measure: a.measure, rows: out.processed, join_ms: Math.round(t1 - t0), audit_ms: Math.round(performance.now() - t1) },
+    {
+      measure: a.measure,
+      rows: out.processed,
+      join_ms: Math.round(t1 - t0),
+      audit_ms: Math.round(performance.now() - t1),
+    },
     'attribution batch',
   );
   return out;

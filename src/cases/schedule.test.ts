@@ -32,7 +32,11 @@ const base = (over: Partial<CaseRow>): CaseRow => ({
 test('schedule: no reminder inside the window or without new evidence; reminder after it with new evidence', () => {
   assert.equal(decide(base({ last_evidence_at: at(3) }), cfg, at(5), false).kind, 'wait');
   assert.deepEqual(decide(base({}), cfg, at(7), false), { kind: 'wait', next: at(14) });
-  assert.deepEqual(decide(base({ last_evidence_at: at(3) }), cfg, at(7), false), { kind: 'notice', stage: 2, next: at(14) });
+  assert.deepEqual(decide(base({ last_evidence_at: at(3) }), cfg, at(7), false), {
+    kind: 'notice',
+    stage: 2,
+    next: at(14),
+  });
 });
 
 test('schedule: after the final notice without a walled garden, wait for quiet; with one, enter it', () => {

@@ -75,12 +75,15 @@ export interface ChainDeps {
   forwarder: Forwarder;
   metrics: DnsMetrics;
   answers: PolicyAnswerConfig;
+  /** True for a few minutes after this client chose "continue anyway" on the warning page for the name. */
+  isBypassed?: (clientAddress: string, qname: string) => boolean;
 }
 
 /** Applies a hit: the configured action if the client's consent covers the hit's measure. */
 function enforce(req: DnsRequest, hit: PolicyHit, deps: ChainDeps): DnsReply | undefined {
   const consent = req.consent;
   if (!consent || !consent[hit.measure]) return undefined;
+  if (hit.action === 'warn' && deps.isBypassed?.(req.client.address, req.qname)) return undefined;
   switch (hit.action) {
     case 'passthru':
       return undefined;

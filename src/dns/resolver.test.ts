@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import dnsPacket, { type Answer, type Packet } from 'dns-packet';
 import type { AppContext } from '../app/index.js';
 import { testContext } from '../testing/context.js';
+import { BypassTable, bypasses, recordBypass } from '../warning/index.js';
 import { testBackends } from '../testing/stores.js';
 import { blackhole, FakeUpstream } from './fixtures/fake-upstream.js';
 import { DnsResolver } from './index.js';
@@ -165,6 +166,24 @@ for (const backend of testBackends()) {
       assert.match(dflt.ede ?? '', /^17 \(Filtered\)/);
       const c2Out = await dig(port, 'c2-answer.example', 'A', ['-b', '127.0.0.2']);
       assert.deepEqual(c2Out.answers, ['203.0.113.66']);
+    });
+
+    test('after "continue anyway" on the warning page, that client gets the real answer for that name only', async () => {
+      // as the warning page records it: in the store (for resolvers in other processes) and in memory
+      const until = new Date(Date.now() + 10 * 60_000);
+      await recordBypass(ctx.store, '127.0.0.3', 'listed.example', until, new Date());
+      bypasses.grant('127.0.0.3', 'listed.example', until);
+      const granted = await dig(port, 'listed.example', 'A', ['-b', '127.0.0.3']);
+      assert.deepEqual(granted.answers, ['192.0.2.20']);
+      const other = await dig(port, 'listed.example', 'A', ['-b', '127.0.0.4']);
+      assert.deepEqual(other.answers, ['127.0.0.1'], 'another client is still warned');
+      const otherName = await dig(port, 'www.wild.example', 'A', ['-b', '127.0.0.3']);
+      assert.deepEqual(otherName.answers, ['127.0.0.1'], 'another name is still warned');
+      // a resolver in another process learns the grant from the store
+      const elsewhere = new BypassTable();
+      assert.equal(elsewhere.isBypassed('127.0.0.3', 'listed.example'), false);
+      await elsewhere.load(ctx.store);
+      assert.equal(elsewhere.isBypassed('127.0.0.3', 'listed.example.'), true);
     });
 
     test('a listed C&C address in an upstream answer is blocked (NXDOMAIN); a listed CNAME target is warned', async () => {

@@ -17,6 +17,7 @@ import { currentSerial, loadPolicy, policyChangesSince } from '../policy/index.j
 import { parseHostPort } from '../util/hostport.js';
 import type { PolicyAnswerConfig } from './answers.js';
 import { AnswerCache } from './cache.js';
+import { bypasses, startBypassSync } from '../warning/index.js';
 import { buildChain, type ChainDeps } from './chain.js';
 import { ConsentSnapshot, loadConsentSnapshot } from './consent.js';
 import { Forwarder, parseUpstream } from './forward.js';
@@ -132,6 +133,7 @@ export class DnsResolver {
   readonly holder: PolicyHolder;
   readonly cache: AnswerCache;
   private server?: DnsServer;
+  private bypassSync?: { stop(): void };
   private forwarder?: Forwarder;
   address?: { host: string; port: number };
 
@@ -182,7 +184,14 @@ export class DnsResolver {
       forwarder: this.forwarder,
       metrics: this.metrics,
       answers,
+      // the warning page's "continue anyway" grants (recorded there, possibly by another process)
+      isBypassed: (client, qname) => bypasses.isBypassed(client, qname),
     };
+    this.bypassSync = startBypassSync(this.ctx.store, {
+      intervalMs: this.ctx.config.warning.bypass_sync_seconds * 1000,
+      clock: this.ctx.clock,
+      onError: (err) => this.ctx.log.warn({ err }, 'dns: could not refresh warning-page bypasses'),
+    });
     this.server = new DnsServer(buildChain(deps), this.metrics, {
       tcpIdleTimeoutMs: c.tcp_idle_timeout_ms,
       onBug: (err) => this.ctx.log.error({ err }, 'dns: internal error while answering (answered SERVFAIL)'),
@@ -194,6 +203,7 @@ export class DnsResolver {
   }
 
   async stop(): Promise<void> {
+    this.bypassSync?.stop();
     await this.holder.stop();
     await this.server?.close();
     this.forwarder?.close();

@@ -255,16 +255,36 @@ export function addressGuard(value: string): string | undefined {
   return undefined;
 }
 
+type HostInfo = Pick<DomainInfo, 'registrable' | 'publicSuffix' | 'isPrivateSuffix' | 'isIp'>;
+
+/**
+ * Feeds repeat hosts (many URLs per host), and the PSL lookup costs about as much as the URL
+ * canonicalisation itself: a bounded cache of host → facts, cleared when full.
+ */
+const hostInfoCache = new Map<string, HostInfo | null>();
+
 /** PSL facts of a canonical URL host, or null when it is not a name DNS could be asked about. */
-function hostInfo(
-  host: string,
-): Pick<DomainInfo, 'registrable' | 'publicSuffix' | 'isPrivateSuffix' | 'isIp'> | null {
-  if (isIpHost(host)) return { registrable: null, publicSuffix: null, isPrivateSuffix: false, isIp: true };
-  try {
-    return domainInfo(host);
-  } catch {
-    return null;
+function hostInfo(host: string): HostInfo | null {
+  const cached = hostInfoCache.get(host);
+  if (cached !== undefined) return cached;
+  let info: HostInfo | null;
+  if (isIpHost(host)) info = { registrable: null, publicSuffix: null, isPrivateSuffix: false, isIp: true };
+  else {
+    try {
+      const d = domainInfo(host);
+      info = {
+        registrable: d.registrable,
+        publicSuffix: d.publicSuffix,
+        isPrivateSuffix: d.isPrivateSuffix,
+        isIp: false,
+      };
+    } catch {
+      info = null;
+    }
   }
+  if (hostInfoCache.size >= 100_000) hostInfoCache.clear();
+  hostInfoCache.set(host, info);
+  return info;
 }
 
 function rawOf(rec: FeedRecord): Record<string, unknown> {

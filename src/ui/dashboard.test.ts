@@ -7,9 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildApi } from '../api/index.js';
 import { addUser, createToken } from '../auth/index.js';
-import { DAY_MS } from '../clock/index.js';
 import { addEvidence, addSubscriber } from '../cases/fixtures.js';
 import { listCases, runCycle } from '../cases/index.js';
+import { DAY_MS } from '../clock/index.js';
 import { type SmtpSink, startSmtpSink } from '../notify/sink.js';
 import { monthlyReport, recordActivity, rollupFromStore } from '../reports/index.js';
 import { getIndicator, listIndicators, reportFalsePositive } from '../reputation/index.js';
@@ -25,7 +25,16 @@ import { UI_DIR } from './routes.js';
  */
 const FIX = join(import.meta.dirname, 'fixtures');
 const SHOTS = join(REPO_ROOT, 'test-output', 'ui');
-const SCREENS = ['overview', 'indicators', 'sources', 'cases', 'sharing', 'audit', 'settings', 'reports'] as const;
+const SCREENS = [
+  'overview',
+  'indicators',
+  'sources',
+  'cases',
+  'sharing',
+  'audit',
+  'settings',
+  'reports',
+] as const;
 const TITLES: Record<string, { ja: string; en: string }> = {
   overview: { ja: '概要', en: 'Overview' },
   indicators: { ja: 'リスト', en: 'Listings' },
@@ -52,11 +61,16 @@ describe('operators dashboard in headless Chromium', () => {
   before(async () => {
     if (!existsSync(join(UI_DIR, 'index.html'))) {
       // `npm test` builds it; a single-folder run may not have.
-      execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+      execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build'], {
+        cwd: REPO_ROOT,
+        stdio: 'inherit',
+      });
     }
     mkdirSync(SHOTS, { recursive: true });
     sink = await startSmtpSink();
-    ctx = await testContext(testBackends()[0], { smtp: { url: sink.url, from: 'ISP Security <security@isp.example>' } });
+    ctx = await testContext(testBackends()[0], {
+      smtp: { url: sink.url, from: 'ISP Security <security@isp.example>' },
+    });
     ctx.clock.set(new Date('2026-11-20T03:00:00Z'));
     app = await buildApi(ctx);
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -79,29 +93,54 @@ describe('operators dashboard in headless Chromium', () => {
       });
       assert.equal(r.statusCode, 200, r.body);
     }
-    const fp = await reportFalsePositive(ctx, { value: 'https://wrongly-listed.example/login', reason: '自社のログインページです' });
+    const fp = await reportFalsePositive(ctx, {
+      value: 'https://wrongly-listed.example/login',
+      reason: '自社のログインページです',
+    });
     assert.ok(fp.report.indicator_id, 'the report is tied to the listing');
     fpIndicator = Number(fp.report.indicator_id);
 
     // two infected subscribers; the case cycle opens a case each and sends the first notice
     await addSubscriber(ctx.store, 'S-1001', { email: 's1001@example.jp', name: '山田 太郎' }, 'ja');
     await addSubscriber(ctx.store, 'S-1002', { email: 's1002@example.jp' }, 'en');
-    await addEvidence(ctx.store, { subscriber: 'S-1001', seenAt: new Date(Date.parse('2026-11-19T10:00:00Z')), family: 'mirai' });
-    await addEvidence(ctx.store, { subscriber: 'S-1002', seenAt: new Date(Date.parse('2026-11-19T12:00:00Z')), family: 'emotet' });
+    await addEvidence(ctx.store, {
+      subscriber: 'S-1001',
+      seenAt: new Date(Date.parse('2026-11-19T10:00:00Z')),
+      family: 'mirai',
+    });
+    await addEvidence(ctx.store, {
+      subscriber: 'S-1002',
+      seenAt: new Date(Date.parse('2026-11-19T12:00:00Z')),
+      family: 'emotet',
+    });
     await runCycle(ctx);
     caseId = (await listCases(ctx.store, { subscriber: 'S-1001' }))[0].id;
 
     // DNS-side figures are counted by the DNS server; here a few days of them over two months
     for (let d = 0; d < 50; d++) {
       const day = new Date(Date.parse('2026-10-01T00:00:00Z') + d * DAY_MS);
-      await recordActivity(ctx.store, day, 'warnings-shown', 40 + ((d * 7) % 23), { measure: 'warn-malicious-site', category: 'phishing' });
-      await recordActivity(ctx.store, day, 'c2-blocked', 5 + (d % 6), { measure: 'block-c2', family: d % 2 ? 'mirai' : 'emotet', category: 'c2' });
+      await recordActivity(ctx.store, day, 'warnings-shown', 40 + ((d * 7) % 23), {
+        measure: 'warn-malicious-site',
+        category: 'phishing',
+      });
+      await recordActivity(ctx.store, day, 'c2-blocked', 5 + (d % 6), {
+        measure: 'block-c2',
+        family: d % 2 ? 'mirai' : 'emotet',
+        category: 'c2',
+      });
     }
     await rollupFromStore(ctx.store, new Date('2026-06-01T00:00:00Z'));
 
     browser = await chromium.launch({
       executablePath: process.env.YOJIN_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -113,7 +152,11 @@ describe('operators dashboard in headless Chromium', () => {
   });
 
   async function newPage(): Promise<{ page: Page; bctx: BrowserContext }> {
-    const bctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+    const bctx = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      locale: 'ja-JP',
+      timezoneId: 'Asia/Tokyo',
+    });
     const page = await bctx.newPage();
     page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`));
     return { page, bctx };
@@ -172,8 +215,16 @@ describe('operators dashboard in headless Chromium', () => {
     const { page, bctx } = await newPage();
     try {
       await signInWithPassword(page);
+      // keyboard: the first Tab reaches the skip link, Enter moves focus to the content
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate<string>('document.activeElement.textContent'), '本文へ移動');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main');
       for (const lang of ['ja', 'en'] as const) {
-        await page.getByRole('button', { name: lang === 'ja' ? '日本語' : 'English' }).first().click();
+        await page
+          .getByRole('button', { name: lang === 'ja' ? '日本語' : 'English' })
+          .first()
+          .click();
         assert.equal(await page.evaluate('document.documentElement.lang'), lang);
         for (const screen of SCREENS) {
           await open(page, screen, lang);
@@ -185,12 +236,20 @@ describe('operators dashboard in headless Chromium', () => {
       await open(page, 'overview', 'en');
       const figures = (await monthlyReport(ctx.store, '2026-11')).totals;
       for (const m of ['subscribers-notified', 'cases-opened', 'warnings-shown', 'c2-blocked'])
-        assert.equal(await page.getByTestId(`stat-${m}`).locator('.stat-value').innerText(), figures[m].toLocaleString('en-GB'), m);
+        assert.equal(
+          await page.getByTestId(`stat-${m}`).locator('.stat-value').innerText(),
+          figures[m].toLocaleString('en-GB'),
+          m,
+        );
       assert.equal(figures['subscribers-notified'], 2);
       assert.ok((await page.locator('.uplot').count()) >= 2, 'the trend and daily charts are drawn');
       await page.reload();
       await page.getByTestId('who').waitFor();
-      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Overview', 'English is remembered');
+      assert.equal(
+        await page.getByRole('heading', { level: 1 }).innerText(),
+        'Overview',
+        'English is remembered',
+      );
       await page.getByRole('button', { name: '日本語' }).click();
     } finally {
       await bctx.close();
@@ -239,11 +298,15 @@ describe('operators dashboard in headless Chromium', () => {
       await page.getByTestId(`open-case-${caseId}`).click();
       const warning = page.getByTestId('audit-warning');
       assert.match(await warning.innerText(), /recorded in the audit log/);
-      const before = Number((await ctx.store.query<{ n: string }>("SELECT count(*) AS n FROM audit_log")).rows[0].n);
+      const before = Number(
+        (await ctx.store.query<{ n: string }>('SELECT count(*) AS n FROM audit_log')).rows[0].n,
+      );
       await page.getByRole('button', { name: 'Record the access and open' }).click();
       await page.getByTestId('case-state').waitFor();
       assert.equal(await page.getByTestId('case-state').innerText(), 'open');
-      const after = Number((await ctx.store.query<{ n: string }>("SELECT count(*) AS n FROM audit_log")).rows[0].n);
+      const after = Number(
+        (await ctx.store.query<{ n: string }>('SELECT count(*) AS n FROM audit_log')).rows[0].n,
+      );
       assert.ok(after > before, 'opening the case wrote an audit record');
       await page.screenshot({ path: join(SHOTS, 'case-detail-en.png'), fullPage: true });
       await page.getByLabel('Reason').fill('subscriber confirmed cleaned');
@@ -253,7 +316,9 @@ describe('operators dashboard in headless Chromium', () => {
 
       // the notice template in both languages
       await open(page, 'settings', 'en');
-      await page.getByLabel('Case number').fill(String((await listCases(ctx.store, { subscriber: 'S-1002' }))[0].id));
+      await page
+        .getByLabel('Case number')
+        .fill(String((await listCases(ctx.store, { subscriber: 'S-1002' }))[0].id));
       await page.getByRole('button', { name: 'Preview' }).click();
       const preview = page.getByTestId('preview');
       await preview.waitFor();

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/index.js';
+import { listAudit } from '../audit/index.js';
 import { createToken } from '../auth/index.js';
 import { addEvidence, addSubscriber } from '../cases/fixtures.js';
 import { caseRoutes, listCases, runCycle } from '../cases/index.js';
-import { listAudit } from '../audit/index.js';
 import { type SmtpSink, startSmtpSink } from '../notify/sink.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
@@ -36,7 +36,10 @@ for (const backend of testBackends()) {
     let operator: string;
     let analyst: string;
     before(async () => {
-      ctx = await testContext(backend, { smtp: { url: sink.url, from: 'ISP <sec@isp.example>' }, cases: { observe_days: 5 } });
+      ctx = await testContext(backend, {
+        smtp: { url: sink.url, from: 'ISP <sec@isp.example>' },
+        cases: { observe_days: 5 },
+      });
       app = await buildApi(ctx, [caseRoutes, uiRoutes(dir)]);
       missing = await buildApi(ctx, [uiRoutes(join(dir, 'nope'))]);
       operator = (await createToken(ctx.store, 'op', 'operator')).token;
@@ -64,9 +67,20 @@ for (const backend of testBackends()) {
       assert.equal(js.statusCode, 200);
       assert.match(String(js.headers['content-type']), /^text\/javascript/);
       assert.match(String(js.headers['cache-control']), /immutable/);
-      assert.match(String((await app.inject('/ui/assets/index-abc123.css')).headers['content-type']), /^text\/css/);
-      assert.equal((await app.inject('/ui/assets/gone-000.js')).statusCode, 404, 'a missing asset is not the app');
-      assert.notEqual((await app.inject('/ui/..%2f..%2fpackage.json')).body.includes('"name"'), true, 'no escape from the folder');
+      assert.match(
+        String((await app.inject('/ui/assets/index-abc123.css')).headers['content-type']),
+        /^text\/css/,
+      );
+      assert.equal(
+        (await app.inject('/ui/assets/gone-000.js')).statusCode,
+        404,
+        'a missing asset is not the app',
+      );
+      assert.notEqual(
+        (await app.inject('/ui/..%2f..%2fpackage.json')).body.includes('"name"'),
+        true,
+        'no escape from the folder',
+      );
     });
 
     test('without a build the page says to run npm run build, in both languages', async () => {
@@ -78,7 +92,10 @@ for (const backend of testBackends()) {
 
     test('settings: the escalation schedule from the configuration, for any signed-in role', async () => {
       assert.equal((await app.inject('/api/v1/ui/settings')).statusCode, 401);
-      const r = await app.inject({ url: '/api/v1/ui/settings', headers: { authorization: `Bearer ${analyst}` } });
+      const r = await app.inject({
+        url: '/api/v1/ui/settings',
+        headers: { authorization: `Bearer ${analyst}` },
+      });
       assert.equal(r.statusCode, 200);
       assert.equal(r.json().escalation.observe_days, 5);
       assert.deepEqual(r.json().escalation.channels, ['email']);
@@ -90,7 +107,10 @@ for (const backend of testBackends()) {
       await runCycle(ctx);
       const [c] = await listCases(ctx.store, { subscriber: 'S-ui' });
       const get = (lang: string, token: string) =>
-        app.inject({ url: `/api/v1/ui/cases/${c.id}/preview?lang=${lang}`, headers: { authorization: `Bearer ${token}` } });
+        app.inject({
+          url: `/api/v1/ui/cases/${c.id}/preview?lang=${lang}`,
+          headers: { authorization: `Bearer ${token}` },
+        });
       const ja = await get('ja', operator);
       const en = await get('en', operator);
       assert.equal(ja.statusCode, 200, ja.body);
@@ -100,7 +120,10 @@ for (const backend of testBackends()) {
       assert.equal((await get('en', analyst)).statusCode, 403);
       assert.equal((await get('fr', operator)).statusCode, 400);
       const audited = await listAudit(ctx.store, { action: 'notice.preview' });
-      assert.ok(audited.some((a) => a.details && (a.details as { lang?: string }).lang === 'en'), 'the preview read is audited');
+      assert.ok(
+        audited.some((a) => a.details && (a.details as { lang?: string }).lang === 'en'),
+        'the preview read is audited',
+      );
     });
   });
 }

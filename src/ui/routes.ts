@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../app/index.js';
 import { getCase, readContact, renderNotice } from '../cases/index.js';
 import { YojinError } from '../errors/index.js';
@@ -69,14 +69,16 @@ export function uiRoutes(dir = UI_DIR) {
     app.get('/ui', hidden, async (_req, reply) => reply.redirect('/ui/'));
     app.get<{ Params: { '*': string } }>('/ui/*', hidden, async (req, reply) => {
       const index = join(dir, 'index.html');
-      if (!(await isFile(index))) return reply.code(503).type('text/html; charset=utf-8').headers(HEADERS).send(MISSING);
+      if (!(await isFile(index)))
+        return reply.code(503).type('text/html; charset=utf-8').headers(HEADERS).send(MISSING);
       const rel = req.params['*'] ?? '';
       const file = normalize(join(dir, rel));
       if (rel && (file === dir || file.startsWith(dir + sep)) && (await isFile(file))) {
         return sendFile(reply, file, rel.startsWith('assets/'));
       }
       // A missing asset is a real 404; anything else is a client route the app resolves.
-      if (rel.startsWith('assets/') || extname(rel)) return reply.code(404).type('text/plain').send('not found');
+      if (rel.startsWith('assets/') || extname(rel))
+        return reply.code(404).type('text/plain').send('not found');
       return sendFile(reply, index, false);
     });
 
@@ -85,7 +87,8 @@ export function uiRoutes(dir = UI_DIR) {
       {
         schema: {
           tags: ['ui'],
-          summary: 'Dashboard settings view: the escalation schedule of cases (read-only, from the configuration)',
+          summary:
+            'Dashboard settings view: the escalation schedule of cases (read-only, from the configuration)',
         },
       },
       async () => {
@@ -114,7 +117,7 @@ export function uiRoutes(dir = UI_DIR) {
         config: { roles: ['operator'] },
         schema: {
           tags: ['ui'],
-          summary: 'A case\'s next notice rendered in the language asked for, not sent (audited)',
+          summary: "A case's next notice rendered in the language asked for, not sent (audited)",
           params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
           querystring: Type.Object(
             {
@@ -129,7 +132,10 @@ export function uiRoutes(dir = UI_DIR) {
         ctx.store.transaction(async (tx) => {
           const c = await getCase(tx, req.params.id);
           if (c.kind !== 'subscriber')
-            throw new YojinError('CASE_INVALID_STATE', `case ${c.id} is a site-owner case; it has no subscriber notice to preview`);
+            throw new YojinError(
+              'CASE_INVALID_STATE',
+              `case ${c.id} is a site-owner case; it has no subscriber notice to preview`,
+            );
           const stage = req.query.stage ?? Math.min(Math.max(c.stage, 0) + (c.stage < 3 ? 1 : 0), 3);
           const actor = `token:${req.principal?.name ?? 'unknown'}`;
           await readContact(ctx, tx, c, 'notice.preview', actor, { stage, lang: req.query.lang });

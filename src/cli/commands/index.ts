@@ -11,8 +11,9 @@ import { registerReports } from '../../reports/cli.js';
 import { registerWarning } from '../../warning/cli.js';
 import { registerAttribution } from '../../attribution/cli.js';
 import { registerSubscribers } from '../../subscribers/cli.js';
+import { registerDemo } from '../../demo/cli.js';
 import { registerFoundation } from './foundation.js';
 import { registerServe } from './serve.js';
 
 /** Every command group of the CLI, in `--help` order. Capabilities add their register function here. */
-export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerFoundation, registerCanon, registerReputation, registerFeeds, registerDns, registerRpz, registerWarning, registerShare, registerSubscribers, registerAttribution, registerCases, registerLookup, registerReports];
+export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerFoundation, registerCanon, registerReputation, registerFeeds, registerDns, registerRpz, registerWarning, registerShare, registerSubscribers, registerAttribution, registerCases, registerLookup, registerReports, registerDemo];

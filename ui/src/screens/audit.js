@@ -50,7 +50,7 @@ export function Audit() {
         ['outcome', t('outcome')],
         ['measure', t('measure')],
         ['legalBasis', t('legalBasis')],
-        ['subject', 'subject'],
+        ['subject', t('subject')],
       ]} />
       <div class="pager">
         <button type="button" disabled=${!before} onClick=${() => setBefore(undefined)}>${t('prev')}</button>

@@ -41,9 +41,9 @@ function CaseDetail({ id, role, onClose, onChanged }) {
             </div>`
           : null}
         <h3>${t('evidence')}</h3>
-        <${Table} rows=${d.data.evidence} cols=${[['seen_at', t('at')], ['addr', 'IP'], ['port', 'port'], ['kind', t('kind')], ['family', t('family')], ['source', t('source')], ['duplicate', 'dup']]} />
+        <${Table} rows=${d.data.evidence} cols=${[['seen_at', t('at')], ['addr', 'IP'], ['port', t('port')], ['kind', t('kind')], ['family', t('family')], ['source', t('source')], ['duplicate', t('duplicate')]]} />
         <h3>${t('notices')}</h3>
-        <${Table} rows=${d.data.notices} cols=${[['stage', t('stage')], ['channel', 'channel'], ['status', t('delivery')], ['attempts', '#'], ['sent_at', t('at')], ['last_error', t('errors')], ['bounce_reason', 'bounce']]} />
+        <${Table} rows=${d.data.notices} cols=${[['stage', t('stage')], ['channel', t('channel')], ['status', t('delivery')], ['attempts', '#'], ['sent_at', t('at')], ['last_error', t('errors')], ['bounce_reason', t('bounce')]]} />
         <h3>${t('notes')}</h3>
         <${Table} rows=${c.notes ?? []} rowKey="at" cols=${[['at', t('at')], ['actor', t('actor')], ['text', t('note')]]} />
         ${ops
@@ -65,8 +65,8 @@ function Outbox() {
   return html`<${Section} id="outbox" title=${t('outbox')}>
     <${Loading} state=${o}>${() => html`<div class="stats">
         ${Object.entries(o.data.by_status ?? {}).map(([k, v]) => html`<${Stat} label=${k} value=${fmtNum(v)} />`)}
-        <${Stat} label="due" value=${fmtNum(o.data.due)} />
-        <${Stat} label="stuck" value=${fmtNum(o.data.in_flight_expired)} />
+        <${Stat} label=${t('due')} value=${fmtNum(o.data.due)} />
+        <${Stat} label=${t('stuck')} value=${fmtNum(o.data.in_flight_expired)} />
       </div>
       <p class="muted">${Object.entries(o.data.by_channel ?? {}).map(([k, v]) => `${k}: ${typeof v === 'object' && v ? Object.entries(v).map(([st, n]) => `${st} ${n}`).join(', ') : v}`).join(' · ')}</p>`}</${Loading}>
   </${Section}>`;
@@ -118,7 +118,7 @@ export function Cases({ role }) {
       ? html`<div class="grid2">
           <${Outbox} />
           <${Section} id="notices" title=${t('notices')}>
-            <${Loading} state=${notices}>${() => html`<${Table} rows=${notices.data.notices} cols=${[['id', '#'], ['case_id', t('caseId')], ['stage', t('stage')], ['channel', 'channel'], ['status', t('delivery')], ['sent_at', t('at')]]} />`}</${Loading}>
+            <${Loading} state=${notices}>${() => html`<${Table} rows=${notices.data.notices} cols=${[['id', '#'], ['case_id', t('caseId')], ['stage', t('stage')], ['channel', t('channel')], ['status', t('delivery')], ['sent_at', t('at')]]} />`}</${Loading}>
           </${Section}>
         </div>`
       : null}`;

@@ -63,7 +63,7 @@ export function Settings({ role }) {
         ['data', t('data')],
         ['retention_days', t('retention')],
         ['enabled', t('enabled')],
-        ['default_consent', 'consent'],
+        ['default_consent', t('consent')],
       ]} />`}</${Loading}>
     </${Section}>
     <${Section} id="escalation" title=${t('escalation')}>
