@@ -85,7 +85,7 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
   // Incident participants are drawn first so the opted-out ones can be placed among phishing victims.
   const inc = substream(s.seed, 'incidents');
   const withV4 = (i: number) => v4Of(plan, i, 0) !== null;
-  const v4Count = Math.min(n, 200 + plan.cgnatCapacity);
+  const v4Count = Math.min(n, plan.publicCount + plan.cgnatCapacity);
   const taken = new Set<number>();
   const drawInfected = (k: number) => {
     const xs = inc.sample(v4Count, k, taken).filter(withV4);
@@ -370,7 +370,7 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
   truth.quiet = n - new Set(truth.notices.map((x) => x.subscriber)).size;
   for (const f of truth.delisted) bump(dayStart(s.start, f.day), 'indicators-delisted');
   count('subscribers', n);
-  count('ipv6-only-subscribers', Math.max(0, n - 200 - plan.cgnatCapacity));
+  count('ipv6-only-subscribers', Math.max(0, n - plan.publicCount - plan.cgnatCapacity));
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(out, 'ground-truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
   return { manifest, truth };

@@ -13,6 +13,8 @@ const PORT_SPAN = 65536 - PORT_BASE;
 
 export interface Plan {
   subscribers: number;
+  /** Subscribers 0..publicCount-1 get public addresses (half of them, at most V4_POOL); the rest sit behind CGNAT. */
+  publicCount: number;
   /** CGNAT port-block size chosen so every CGNAT subscriber fits (16 ports at the smallest). */
   blockSize: number;
   /** How many CGNAT subscribers have an IPv4 port block; beyond it subscribers are IPv6-only. */
@@ -20,12 +22,13 @@ export interface Plan {
 }
 
 export function makePlan(subscribers: number): Plan {
-  const cgnat = Math.max(0, subscribers - V4_POOL);
+  const publicCount = Math.min(V4_POOL, Math.ceil(subscribers / 2));
+  const cgnat = Math.max(0, subscribers - publicCount);
   const perAddr = Math.max(1, Math.ceil(cgnat / CGNAT_OUTSIDE));
   let blockSize = 2048;
   while (blockSize > 16 && Math.floor(PORT_SPAN / blockSize) < perAddr) blockSize /= 2;
   const blocks = Math.floor(PORT_SPAN / blockSize);
-  return { subscribers, blockSize, cgnatCapacity: blocks * CGNAT_OUTSIDE };
+  return { subscribers, publicCount, blockSize, cgnatCapacity: blocks * CGNAT_OUTSIDE };
 }
 
 export const subscriberId = (i: number) => `S${String(i + 1).padStart(7, '0')}`;
@@ -53,12 +56,12 @@ export interface V4Holding {
 
 /** Subscriber i's IPv4 on day d, or null when the CGNAT is full (IPv6-only subscriber). */
 export function v4Of(plan: Plan, i: number, d: number): V4Holding | null {
-  if (i < V4_POOL) {
-    const slot = (i + d * 37) % V4_POOL; // a shift: a bijection on the pool, so no two share a day
+  if (i < plan.publicCount) {
+    const slot = (i + d * 37) % plan.publicCount; // a shift: a bijection on the pool, so no two share a day
     const a = `198.51.100.${slot + 1}`;
     return { kind: 'public', framed: a, outside: a };
   }
-  const j = i - V4_POOL;
+  const j = i - plan.publicCount;
   if (j >= plan.cgnatCapacity) return null;
   const inside = `100.${64 + (j >>> 16)}.${(j >>> 8) & 255}.${j & 255}`;
   const slot = (j + d * 7919) % plan.cgnatCapacity;

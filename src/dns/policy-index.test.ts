@@ -37,11 +37,25 @@ test('exact listings match only the name; wildcard listings match the name and e
   assert.equal(idx.size, 3);
 });
 
-test('an exact listing wins over a wildcard parent; a second listing of the same name widens it', () => {
-  const idx = PolicyIndex.build(1, [q('p.example', true, 1), q('c.p.example', false, 2), q('dup.example', false, 3), q('dup.example', true, 4)]);
+test('an exact listing wins over a wildcard parent; a name listed twice follows RPZ precedence', () => {
+  const idx = PolicyIndex.build(1, [
+    q('p.example', true, 1),
+    q('c.p.example', false, 2),
+    q('dup.example', false, 3),
+    q('dup.example', true, 4),
+    q('both.example', false, 5, 'phishing'), // host only: warn
+    q('both.example', true, 6, 'c2'), // name and subdomains: nxdomain
+    q('rev.example', false, 7, 'c2'), // host only: nxdomain
+    q('rev.example', true, 8, 'phishing'), // name and subdomains: warn
+  ]);
   assert.equal(idx.matchName('c.p.example')?.indicatorId, 2);
   assert.equal(idx.matchName('d.c.p.example')?.indicatorId, 1);
-  assert.equal(idx.matchName('sub.dup.example')?.indicatorId, 3);
+  assert.equal(idx.matchName('dup.example')?.indicatorId, 3, 'equal actions: the first listing');
+  assert.equal(idx.matchName('sub.dup.example')?.indicatorId, 4, 'subdomains: only the wildcard listing applies');
+  assert.equal(idx.matchName('both.example')?.action, 'nxdomain', 'the stronger action wins at the name');
+  assert.equal(idx.matchName('x.both.example')?.action, 'nxdomain');
+  assert.equal(idx.matchName('rev.example')?.action, 'nxdomain');
+  assert.equal(idx.matchName('x.rev.example')?.action, 'warn', 'a host-only listing never reaches subdomains');
 });
 
 test('CIDR listings: longest prefix first, IPv4 and IPv6', () => {

@@ -18,6 +18,15 @@ import type { PolicyAction, PolicyDelta, PolicyEntry, PolicyMeasure } from '../p
 const ACTIONS: PolicyAction[] = ['warn', 'nxdomain', 'nodata', 'passthru', 'drop'];
 const MEASURES: PolicyMeasure[] = ['warn-malicious-site', 'block-c2'];
 
+/** RPZ precedence when several listings hit one name (as the RPZ export writes it): drop > nxdomain > nodata > warn > passthru. */
+const PRECEDENCE: Record<PolicyAction, number> = { drop: 4, nxdomain: 3, nodata: 2, warn: 1, passthru: 0 };
+
+function strongest(entries: PolicyEntry[]): PolicyEntry | undefined {
+  let best: PolicyEntry | undefined;
+  for (const e of entries) if (!best || PRECEDENCE[e.action] > PRECEDENCE[best.action]) best = e;
+  return best;
+}
+
 /** What a lookup returns: the listing that matched. */
 export interface PolicyHit {
   trigger: 'qname' | 'ip';
@@ -43,6 +52,8 @@ function fnv1a(s: string, from: number): number {
 const PACK_STEP = 20_000;
 
 interface Packed {
+  /** Names listed more than once (e.g. host-only warn and domain-wide C&C): every entry, resolved per lookup. */
+  conflicts: Map<string, PolicyEntry[]>;
   size: number;
   bytes: Buffer;
   offsets: Uint32Array;
@@ -55,6 +66,7 @@ interface Packed {
 /** Packed, immutable hash table of qname listings. */
 class PackedNames {
   readonly size: number;
+  readonly conflicts: Map<string, PolicyEntry[]>;
   private readonly bytes: Buffer;
   private readonly offsets: Uint32Array;
   private readonly ids: Float64Array;
@@ -68,6 +80,7 @@ class PackedNames {
     private readonly categories: CategoryTable,
   ) {
     this.size = p.size;
+    this.conflicts = p.conflicts;
     this.bytes = p.bytes;
     this.offsets = p.offsets;
     this.ids = p.ids;
@@ -92,6 +105,7 @@ class PackedNames {
     // The names of kept entries, referenced (not copied) from the input while building, for the
     // duplicate check; dropped once the packed buffer is written.
     const names: string[] = [];
+    const conflicts = new Map<string, PolicyEntry[]>();
     let n = 0;
     let byteLen = 0;
     let seen = 0;
@@ -109,7 +123,21 @@ class PackedNames {
         slot = (slot + 1) & mask;
       }
       if (dup >= 0) {
-        if (e.wildcard) flags[dup] |= 1; // a second listing of the same name widens to wildcard
+        // A second listing of the same name: the slot's wildcard bit widens so parent lookups find it,
+        // and every listing of the name is kept aside so a lookup applies RPZ precedence (see resolve).
+        const first: PolicyEntry = {
+          trigger: 'qname',
+          name: e.name,
+          wildcard: (flags[dup] & 1) === 1,
+          action: ACTIONS[(flags[dup] >> 1) & 7],
+          measure: MEASURES[(flags[dup] >> 4) & 1],
+          category: categories.name(cats[dup]),
+          indicatorId: ids[dup],
+        };
+        const list = conflicts.get(e.name) ?? [first];
+        list.push(e);
+        conflicts.set(e.name, list);
+        if (e.wildcard) flags[dup] |= 1;
         continue;
       }
       if (n >= count) break;
@@ -131,6 +159,7 @@ class PackedNames {
     }
     return new PackedNames(
       {
+        conflicts,
         size: n,
         bytes,
         table,
@@ -418,6 +447,10 @@ export class PolicyIndex {
     const idx = this.base.find(qname, from);
     if (idx < 0) return undefined;
     if (!exact && !this.base.wildcardAt(idx)) return undefined;
+    if (this.base.conflicts.size > 0) {
+      const all = this.base.conflicts.get(from === 0 ? qname : qname.slice(from));
+      if (all) return strongest(all.filter((x) => (exact || x.wildcard) && !this.dropped.has(x.indicatorId)));
+    }
     if (this.dropped.size > 0 && this.dropped.has(this.base.idAt(idx))) return undefined;
     return this.base.entryAt(idx);
   }

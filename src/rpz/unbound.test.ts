@@ -147,9 +147,7 @@ function expected(action: PolicyAction | null, upstream: string): Answer | 'no a
 
 /**
  * Names where two listings hit one owner (`both.example.jp` as phishing, `*.both.example.jp` as C&C).
- * The RPZ keeps the stronger action (docs/rpz.md); at the time of writing yojin's resolver (src/dns)
- * answers the warning there and even for subdomains — a disagreement reported to its owner, tracked
- * by the todo test below rather than hidden.
+ * The RPZ keeps the stronger action (docs/rpz.md); yojin's resolver applies the same precedence.
  */
 const CONFLICT_NAMES = new Set(['both.example.jp', 'x.both.example.jp']);
 const resolverConflictMismatches: string[] = [];
@@ -269,9 +267,7 @@ rpz:
   }
 });
 
-test('yojin resolver agrees with the RPZ where two listings hit one owner', {
-  todo: 'src/dns applies the exact listing (warn) over the stronger wildcard one (nxdomain)',
-}, () => {
+test('yojin resolver agrees with the RPZ where two listings hit one owner', () => {
   assert.ok(compared, 'the comparison above ran');
   assert.deepEqual(resolverConflictMismatches, []);
 });

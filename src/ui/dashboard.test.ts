@@ -353,6 +353,23 @@ describe('operators dashboard in headless Chromium', () => {
       await page.screenshot({ path: join(SHOTS, 'audit-verify-ja.png'), fullPage: true });
       await open(page, 'settings', 'ja');
       assert.match(await page.locator('main').innerText(), /閲覧のみ/);
+
+      // if the page believed the role could act, the API still refuses and the page shows why
+      await page.evaluate(`(() => {
+        const s = JSON.parse(sessionStorage.getItem('yojin.session'));
+        sessionStorage.setItem('yojin.session', JSON.stringify({ ...s, role: 'admin' }));
+      })()`);
+      await page.reload();
+      await open(page, 'indicators', 'ja');
+      const allow = page.locator('#allow');
+      await allow.getByLabel('値').fill('example.org');
+      await allow.getByLabel('理由').fill('テスト');
+      await allow.getByRole('button', { name: '追加' }).click();
+      const refused = allow.getByRole('alert');
+      await refused.waitFor();
+      assert.match(await refused.innerText(), /この操作はあなたのロールでは行えません/);
+      assert.match(await refused.innerText(), /AUTH_FORBIDDEN/);
+      assert.equal((await ctx.store.query("SELECT count(*)::int AS n FROM allowlist WHERE value LIKE '%example.org%'")).rows[0].n, 0);
     } finally {
       await bctx.close();
     }

@@ -1,5 +1,5 @@
 import { can } from '../api.js';
-import { cell, Loading, Section, Table, useApi } from '../components.js';
+import { Loading, Section, Table, useApi } from '../components.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
 
@@ -28,5 +28,3 @@ export function Sharing({ role }) {
         : html`<p class="muted">${t('roleCannot')}</p>`}
     </${Section}>`;
 }
-
-export { cell };

@@ -1,15 +1,20 @@
 import { useState } from 'preact/hooks';
 import { api, can } from '../api.js';
-import { cell, Loading, Section, Table, useApi } from '../components.js';
+import { Loading, Section, Table, useApi } from '../components.js';
 import { html } from '../html.js';
 import { fmtDate, t } from '../i18n.js';
 import { useAction } from './indicators.js';
 
+// sources.health: `pull` from the scheduled collector (src/pipeline/collectors/health.ts) and
+// `last_import*` from every import (file, API or pull).
 function health(h) {
-  const last = h?.last_import ?? h?.last_pull ?? null;
+  const pull = h?.pull ?? {};
+  const last = h?.last_import ?? null;
+  const error = pull.last_result === 'failed' ? `${pull.last_error ?? 'failed'} (${pull.failures ?? 1}×)` : null;
   return {
-    at: h?.last_import_at ?? h?.last_pull_at ?? null,
-    error: h?.last_error ?? h?.error ?? null,
+    at: pull.last_attempt_at ?? h?.last_import_at ?? null,
+    result: pull.last_result ?? null,
+    error,
     counts: last ? Object.entries(last).filter(([k]) => k !== 'format').map(([k, v]) => `${k} ${v}`).join(' · ') : null,
   };
 }
@@ -42,9 +47,9 @@ export function Sources({ role }) {
       ['format', t('format')],
       ['enabled', t('status'), (s) => html`<span class=${s.enabled ? 'pill ok' : 'pill off'}>${s.enabled ? t('enabled') : t('disabled')}</span>`],
       ['reliability', t('reliability'), (s) => html`<${Reliability} s=${s} write=${write} onSave=${(r) => patch(s.id, { reliability: r })} />`],
-      ['last', t('lastPull'), (s) => fmtDate(health(s.health).at)],
+      ['last', t('lastPull'), (s) => html`${fmtDate(health(s.health).at)}${health(s.health).result ? html` <span class="muted">(${health(s.health).result})</span>` : null}`],
       ['counts', t('counts'), (s) => health(s.health).counts ?? '—'],
-      ['errors', t('errors'), (s) => cell(health(s.health).error)],
+      ['errors', t('errors'), (s) => (health(s.health).error ? html`<span class="bad">${health(s.health).error}</span>` : '—')],
       ...(write
         ? [['toggle', t('action'), (s) => html`<button type="button" onClick=${() => patch(s.id, { enabled: !s.enabled })}>${s.enabled ? t('disable') : t('enable')}</button>`]]
         : []),
