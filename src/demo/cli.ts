@@ -144,7 +144,9 @@ export function registerDemo(program: Command) {
   knobs(demo.command('generate').description('only write the synthetic ISP\'s files (for benchmarks and exercises)'))
     .requiredOption('--out <dir>', 'directory to write into')
     .option('--json', 'machine-readable output')
-    .action(async (o: Knobs & { out: string }, cmd: Command) => {
+    .action(async (_o: Knobs & { out: string }, cmd: Command) => {
+      // The knobs exist on `demo` too; commander may hand them to the parent, so read both.
+      const o = cmd.optsWithGlobals() as Knobs & { out: string };
       const { s, evidence, indicators } = scenarioFrom(o);
       const { manifest } = await generate(s, {
         out: resolve(o.out),

@@ -147,7 +147,7 @@ describe('yojin demo (CLI)', () => {
   test('demo --exit replays the small scenario and prints where to look', async () => {
     const dir = join(tmp, 'run');
     const r = await runCli(
-      ['demo', '--exit', '--dir', dir, '--http', '127.0.0.1:0', '--dns', '127.0.0.1:0', '--day-delay', '0'],
+      ['demo', '--exit', '--days', '2', '--dir', dir, '--http', '127.0.0.1:0', '--dns', '127.0.0.1:0', '--day-delay', '0'],
       { env: { YOJIN_WARNING_LISTEN: '127.0.0.1:0', YOJIN_RPZ_LISTEN: '127.0.0.1:0' } },
     );
     assert.equal(r.code, 0, r.stderr);

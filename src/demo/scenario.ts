@@ -49,6 +49,14 @@ const CompromisedSite = Type.Object(
   { additionalProperties: false },
 );
 
+const INCIDENTS = {
+  outbreak: Outbreak,
+  'phishing-wave': Phishing,
+  'false-positive': FalsePositive,
+  'open-resolvers': OpenResolvers,
+  'compromised-site': CompromisedSite,
+};
+
 export const ScenarioSchema = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9-]+$' }),
@@ -78,7 +86,7 @@ export function parseScenario(text: string, where = 'scenario'): Scenario {
   }
   if (raw && typeof raw === 'object' && Array.isArray((raw as { incidents?: unknown }).incidents)) {
     // Point at the incident whose type is wrong instead of listing every union branch's complaints.
-    const types = ['outbreak', 'phishing-wave', 'false-positive', 'open-resolvers', 'compromised-site'];
+    const types = Object.keys(INCIDENTS);
     (raw as { incidents: unknown[] }).incidents.forEach((inc, i) => {
       const t = (inc as { type?: unknown })?.type;
       if (typeof t !== 'string' || !types.includes(t))
@@ -86,6 +94,9 @@ export function parseScenario(text: string, where = 'scenario'): Scenario {
           'DEMO_SCENARIO_INVALID',
           `${where}: /incidents/${i}/type must be one of ${types.join(', ')} (got ${JSON.stringify(t)})`,
         );
+      const schema = INCIDENTS[t as keyof typeof INCIDENTS];
+      const errs = [...Value.Errors(schema, inc)].slice(0, 3).map((e) => `/incidents/${i}${e.path}: ${e.message}`);
+      if (errs.length) throw new YojinError('DEMO_SCENARIO_INVALID', `${where}: ${errs.join('; ')}`);
     });
   }
   const withDefaults = Value.Default(ScenarioSchema, raw ?? {});

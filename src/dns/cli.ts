@@ -6,20 +6,8 @@ import { DnsResolver } from './resolver.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/**
- * `yojin dns` (the resolver alone) and `yojin serve --dns HOST:PORT`. The serve command belongs to
- * the foundation; its --dns flag is added here and handed to the config as YOJIN_DNS_LISTEN, the
- * same override the environment gives.
- */
+/** `yojin dns`: the resolver alone (production role split). `yojin serve --dns` runs it with the rest. */
 export function registerDns(program: Command) {
-  const serve = program.commands.find((c) => c.name() === 'serve');
-  if (serve) {
-    serve.option('--dns <host:port>', 'policy DNS resolver listen address, UDP and TCP (default 127.0.0.1:5353)');
-    serve.hook('preAction', (cmd) => {
-      const v = (cmd.opts() as { dns?: string }).dns;
-      if (v) process.env.YOJIN_DNS_LISTEN = v;
-    });
-  }
 
   program
     .command('dns')

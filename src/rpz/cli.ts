@@ -9,16 +9,6 @@ import { exportZone } from './export.js';
 import { startRpzPublisher } from './service.js';
 
 export function registerRpz(program: Command) {
-  // `yojin serve --rpz HOST:PORT`: the serve command is registered before this one; its action reads
-  // config, so the flag is carried over as the YOJIN_RPZ_LISTEN override before the action runs.
-  const serve = program.commands.find((c) => c.name() === 'serve');
-  if (serve) {
-    serve.option('--rpz <host:port>', 'RPZ primary (AXFR/IXFR) listen address (default 127.0.0.1:5354)');
-    serve.hook('preAction', (cmd) => {
-      const v = (cmd.opts() as { rpz?: string }).rpz;
-      if (v) process.env.YOJIN_RPZ_LISTEN = v;
-    });
-  }
 
   const rpz = program
     .command('rpz')

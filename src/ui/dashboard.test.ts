@@ -361,7 +361,7 @@ describe('operators dashboard in headless Chromium', () => {
       })()`);
       await page.reload();
       await open(page, 'indicators', 'ja');
-      const allow = page.locator('#allow');
+      const allow = page.locator('section[aria-labelledby="allow"]');
       await allow.getByLabel('値').fill('example.org');
       await allow.getByLabel('理由').fill('テスト');
       await allow.getByRole('button', { name: '追加' }).click();

@@ -6,19 +6,9 @@ import { warningService } from './service.js';
 
 /**
  * `yojin warning`: the warning page alone (production role split: the warning listener next to the
- * DNS resolver, sharing the PostgreSQL store), and `yojin serve --warning HOST:PORT`.
+ * DNS resolver, sharing the PostgreSQL store). `yojin serve --warning` runs it with the rest.
  */
 export function registerWarning(program: Command) {
-  // serve.ts belongs to the foundation; the flag is added here and handed over as the environment
-  // override of the same key, so it ranks above the config file and YOJIN_WARNING_LISTEN as flags do.
-  const serve = program.commands.find((c) => c.name() === 'serve');
-  if (serve) {
-    serve.option('--warning <host:port>', 'warning page listen address (default 127.0.0.1:8081)');
-    serve.hook('preAction', (cmd) => {
-      const w = (cmd.opts() as { warning?: string }).warning;
-      if (w) process.env.YOJIN_WARNING_LISTEN = w;
-    });
-  }
 
   program
     .command('warning')

@@ -4,19 +4,29 @@ import { createLogger } from '../../observability/index.js';
 import { startServices } from '../../serve/index.js';
 import { configFor } from '../context.js';
 
+/** Listen-address flags of `yojin serve`: each sets one config key (flags rank above file and env). */
+const LISTEN_FLAGS = [
+  { flag: 'http', key: 'http.listen', help: 'API, dashboard, TAXII and metrics (default 127.0.0.1:8080)' },
+  { flag: 'dns', key: 'dns.listen', help: 'policy DNS resolver, UDP and TCP (default 127.0.0.1:5353)' },
+  { flag: 'rpz', key: 'rpz.listen', help: 'RPZ primary for AXFR/IXFR (default 127.0.0.1:5354)' },
+  { flag: 'warning', key: 'warning.listen', help: 'warning page (default 127.0.0.1:8081)' },
+] as const;
+
 export function registerServe(program: Command) {
-  program
+  const serve = program
     .command('serve')
-    .description(
-      'run yojin: API, metrics and scheduled jobs (and, as they are added, DNS, warning page, workers)',
-    )
-    .option('--http <host:port>', 'API/UI listen address (default 127.0.0.1:8080)')
+    .description('run yojin: API and dashboard, policy DNS resolver, RPZ primary, warning page, TAXII, scheduled workers');
+  for (const f of LISTEN_FLAGS) serve.option(`--${f.flag} <host:port>`, f.help);
+  serve
+    .option('--upstream <host:port>', 'upstream resolver for the DNS resolver; repeatable (default dns.upstreams)', (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText(
       'after',
       '\nWith no database configured, state lives in the embedded store in --data-dir (default ./.yojin).\nSet YOJIN_DATABASE_URL=postgres://… to use a PostgreSQL server instead.',
     )
-    .action(async (opts: { http?: string }, cmd: Command) => {
-      const config = configFor(cmd, { 'http.listen': opts.http });
+    .action(async (opts: Record<string, string | string[] | undefined>, cmd: Command) => {
+      const overrides: Record<string, unknown> = Object.fromEntries(LISTEN_FLAGS.map((f) => [f.key, opts[f.flag]]));
+      if (opts.upstream) overrides['dns.upstreams'] = opts.upstream;
+      const config = configFor(cmd, overrides);
       const log = createLogger(config);
       const ctx = await createContext(config, { log });
       const running = await startServices(ctx);
