@@ -195,6 +195,77 @@ for (const backend of testBackends()) {
       }
     });
 
+    test('a batch of notices: one gate decision and audit record naming every case, subscriber and stage; enqueued with the case change', async () => {
+      const ctx = await testContext(backend, { smtp: { url: sink.url } });
+      try {
+        const subs = ['S-b1', 'S-b2', 'S-b3', 'S-b4'];
+        for (const [i, s] of subs.entries()) {
+          // S-b4 has no e-mail: no notice, a note on the case instead
+          await addSubscriber(
+            ctx.store,
+            s,
+            s === 'S-b4' ? {} : { email: `${s}@example.jp` },
+            i % 2 ? 'en' : 'ja',
+          );
+          await addEvidence(ctx.store, {
+            subscriber: s,
+            seenAt: ctx.clock.now(),
+            family: 'mirai',
+            addr: `192.0.2.${i + 10}`,
+          });
+        }
+        const rep = await runCycle(ctx, { send: false });
+        assert.equal(rep.evidence.opened, 4);
+        assert.equal(rep.cases.notices, 3);
+        const audit = await ctx.store.query<{
+          subject: string;
+          outcome: string;
+          details: Record<string, unknown>;
+        }>(`SELECT subject, outcome, details FROM audit_log WHERE action = 'notice.prepare' ORDER BY seq`);
+        assert.equal(audit.rows.length, 1, 'one gate decision for the batch');
+        const [a] = audit.rows;
+        assert.equal(a.outcome, 'allowed');
+        assert.equal(a.subject, 'cases:notify-infected');
+        assert.deepEqual([...(a.details.subscribers as string[])].sort(), subs);
+        const cases = await listCases(ctx.store);
+        assert.deepEqual(
+          [...(a.details.cases as number[])].sort((x, y) => x - y),
+          cases.map((c) => Number(c.id)).sort((x, y) => x - y),
+        );
+        assert.deepEqual(a.details.stages, [1, 1, 1, 1]);
+        assert.deepEqual(a.details.data, ['subscriber-contact', 'notification']);
+        const n = await ctx.store.query<{
+          case_id: string;
+          stage: number;
+          status: string;
+          message_id: string;
+        }>(`SELECT case_id, stage, status, message_id FROM notifications ORDER BY id`);
+        assert.equal(n.rows.length, 3);
+        assert.ok(
+          n.rows.every(
+            (r) =>
+              r.stage === 1 &&
+              r.status === 'pending' &&
+              /^<yojin-case-\d+-stage-1-email\./.test(r.message_id),
+          ),
+        );
+        for (const c of cases) assert.equal(c.stage, 1);
+        const b4 = cases.find((c) => c.subscriber_id === 'S-b4')!;
+        assert.match(JSON.stringify((await getCase(ctx.store, b4.id)).notes), /no contact channel reachable/);
+        // the same texts as a single notice's preview (same render), the subscriber's language first
+        const b2 = cases.find((c) => c.subscriber_id === 'S-b2')!;
+        const p = await previewNotice(ctx, b2.id, 'op1', 1);
+        const row = await ctx.store.query<{ payload: { subject: string; to: string } }>(
+          'SELECT payload FROM notifications WHERE case_id = $1',
+          [b2.id],
+        );
+        assert.equal(row.rows[0].payload.subject, p.subject);
+        assert.equal(row.rows[0].payload.to, 'S-b2@example.jp');
+      } finally {
+        await ctx.dispose();
+      }
+    });
+
     test('preview renders both languages; a disabled measure opens nothing; a bounce at SMTP time is recorded', async () => {
       const ctx = await testContext(backend, { smtp: { url: sink.url } });
       try {

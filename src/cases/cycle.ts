@@ -6,8 +6,8 @@ import { instanceId, type SendReport, sendDue } from '../notify/index.js';
 import { linkSecret } from '../selfservice/index.js';
 import { runSiteOwners } from '../siteowners/index.js';
 import type { Queryable } from '../store/index.js';
-import { enqueueNotice } from './notices.js';
-import { type CaseRow, decide, stageWindowDays } from './schedule.js';
+import { enqueueNotices } from './notices.js';
+import { type CaseRow, decide, type Step, stageWindowDays } from './schedule.js';
 
 const ACTOR = 'worker:cases';
 
@@ -236,7 +236,12 @@ export interface AdvanceReport {
   walledGarden: number;
 }
 
-/** Moves every due case one step along the escalation schedule, one transaction per case. */
+/**
+ * Moves every due case one step along the escalation schedule, a chunk of cases per transaction:
+ * each case's change and its notices commit together. Notices of a chunk are prepared set-based
+ * (see enqueueNotices) and their case updates are one statement; the rarer steps (wait, resolve,
+ * walled garden) go case by case.
+ */
 export async function advanceCases(ctx: AppContext): Promise<AdvanceReport> {
   const rep: AdvanceReport = { examined: 0, notices: 0, resolved: 0, walledGarden: 0 };
   const cfg = ctx.config.cases;
@@ -245,7 +250,7 @@ export async function advanceCases(ctx: AppContext): Promise<AdvanceReport> {
   // Created and cached outside the per-chunk transactions, so a rollback cannot leave a stale value.
   await instanceId(ctx.store, ctx.store);
   await linkSecret(ctx);
-  const CHUNK = 50;
+  const CHUNK = 500;
   for (;;) {
     const now = ctx.clock.now();
     // The due ids are read once per batch, then locked by primary key chunk by chunk: re-running the
@@ -260,15 +265,35 @@ export async function advanceCases(ctx: AppContext): Promise<AdvanceReport> {
     for (let i = 0; i < due.rows.length; i += CHUNK) {
       const ids = due.rows.slice(i, i + CHUNK).map((r) => r.id);
       progressed += await ctx.store.transaction(async (tx) => {
-        // A chunk of due cases per transaction: each case's change and its notices commit together.
         const r = await tx.query<CaseRow>(
           `SELECT * FROM cases WHERE id = ANY($1) AND state IN ('open', 'watching') AND next_action_at <= $2
             ORDER BY next_action_at, id FOR UPDATE SKIP LOCKED`,
           [ids, now],
         );
+        const notices: Array<{ c: CaseRow; stage: number; next: Date }> = [];
         for (const c of r.rows) {
           rep.examined++;
-          await advanceOne(ctx, tx, c, now, wgAllowed, rep);
+          const step = decide(c, cfg, now, wgAllowed);
+          if (step.kind === 'notice') notices.push({ c, stage: step.stage, next: step.next });
+          else await advanceOther(ctx, tx, c, step, now, rep);
+        }
+        if (notices.length) {
+          const channels = await enqueueNotices(ctx, tx, notices);
+          const sent = notices.map((n) => channels.get(Number(n.c.id)) ?? []);
+          await tx.query(
+            `UPDATE cases c SET stage = u.stage, stage_at = $5, next_action_at = u.next, updated_at = $5, state = 'open',
+                    notes = CASE WHEN u.unreachable THEN c.notes || jsonb_build_array(jsonb_build_object('at', CAST($5 AS timestamptz), 'actor', 'worker:cases', 'text', 'no contact channel reachable for this notice')) ELSE c.notes END
+               FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::boolean[]) AS u(id, stage, next, unreachable)
+              WHERE c.id = u.id`,
+            [
+              notices.map((n) => Number(n.c.id)),
+              notices.map((n) => n.stage),
+              notices.map((n) => n.next),
+              sent.map((ch) => ch.length === 0),
+              now,
+            ],
+          );
+          for (const ch of sent) rep.notices += ch.length;
         }
         return r.rows.length;
       });
@@ -278,26 +303,16 @@ export async function advanceCases(ctx: AppContext): Promise<AdvanceReport> {
   return rep;
 }
 
-async function advanceOne(
+/** The steps other than a notice, one case at a time. */
+async function advanceOther(
   ctx: AppContext,
   tx: Queryable,
   c: CaseRow,
+  step: Exclude<Step, { kind: 'notice' }>,
   now: Date,
-  wgAllowed: boolean,
   rep: AdvanceReport,
 ) {
-  const cfg = ctx.config.cases;
-  const step = decide(c, cfg, now, wgAllowed);
-  if (step.kind === 'notice') {
-    const channels = await enqueueNotice(ctx, tx, c, step.stage);
-    await tx.query(
-      `UPDATE cases SET stage = $2, stage_at = $3, next_action_at = $4, updated_at = $3, state = 'open',
-              notes = CASE WHEN $5 THEN notes || jsonb_build_array(jsonb_build_object('at', CAST($3 AS timestamptz), 'actor', 'worker:cases', 'text', 'no contact channel reachable for this notice')) ELSE notes END
-        WHERE id = $1`,
-      [c.id, step.stage, now, step.next, channels.length === 0],
-    );
-    rep.notices += channels.length;
-  } else if (step.kind === 'walled-garden') {
+  if (step.kind === 'walled-garden') {
     await enterWalledGarden(ctx, tx, c, now);
     await tx.query(
       `UPDATE cases SET stage = 4, stage_at = $2, next_action_at = $3, updated_at = $2, state = 'open' WHERE id = $1`,

@@ -1,6 +1,6 @@
 export { casesConfigSchema } from './config.js';
 export { advanceCases, type CycleReport, linkEvidence, resolveCase, runCycle } from './cycle.js';
-export { enqueueNotice, evidenceSummary, readContact, renderNotice } from './notices.js';
+export { enqueueNotice, enqueueNotices, evidenceSummary, readContact, renderNotice } from './notices.js';
 export {
   annotateCase,
   type CaseDetail,

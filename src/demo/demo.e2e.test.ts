@@ -10,6 +10,7 @@ import { testBackends } from '../testing/stores.js';
 import { queryFrom } from './dns.js';
 import { startEnvironment } from './environment.js';
 import { loopbackOf } from './plan.js';
+import { reviewExercise } from './review.js';
 import { type RunResult, runScenario } from './run.js';
 import { loadScenario } from './scenario.js';
 
@@ -64,7 +65,10 @@ for (const backend of testBackends()) {
     });
 
     test('the opted-out subscriber is not warned', async () => {
-      assert.ok(result.truth.optedOut.length > 0, 'the scenario puts an opted-out subscriber among the phishing victims');
+      assert.ok(
+        result.truth.optedOut.length > 0,
+        'the scenario puts an opted-out subscriber among the phishing victims',
+      );
       for (const o of result.truth.optedOut) {
         const r = await queryFrom(o.client, resolver.address!.port, o.name);
         assert.notDeepEqual(r.answers, [ctx.config.dns.warning_address_v4]);
@@ -78,13 +82,22 @@ for (const backend of testBackends()) {
       for (const n of result.truth.notices)
         expected.set(n.email, { count: (expected.get(n.email)?.count ?? 0) + n.count, language: n.language });
       for (const n of result.truth.siteNotices) expected.set(n.email, { count: n.count });
-      assert.deepEqual(readdirSync(box).sort(), [...expected.keys()].sort(), 'mail went to exactly these addresses');
+      assert.deepEqual(
+        readdirSync(box).sort(),
+        [...expected.keys()].sort(),
+        'mail went to exactly these addresses',
+      );
       for (const [email, want] of expected) {
         const files = readdirSync(join(box, email));
         assert.equal(files.length, want.count, email);
         if (!want.language) continue;
         for (const f of files) {
-          const text = decodeQp(readFileSync(join(box, email, f), 'utf8').split(/\r?\n\r?\n/).slice(1).join('\n'));
+          const text = decodeQp(
+            readFileSync(join(box, email, f), 'utf8')
+              .split(/\r?\n\r?\n/)
+              .slice(1)
+              .join('\n'),
+          );
           // Notices are bilingual; the subscriber's language comes first.
           const en = text.indexOf('Dear customer');
           const ja = text.indexOf('お客さま');
@@ -92,14 +105,21 @@ for (const backend of testBackends()) {
           assert.equal(en < ja ? 'en' : 'ja', want.language, `${email} reads ${want.language} first`);
         }
       }
-      assert.ok(result.truth.notices.some((n) => n.language === 'en') && result.truth.notices.some((n) => n.language === 'ja'));
+      assert.ok(
+        result.truth.notices.some((n) => n.language === 'en') &&
+          result.truth.notices.some((n) => n.language === 'ja'),
+      );
     });
 
     test('the false positive ends delisted and resolves normally again', async () => {
       assert.equal(result.fpReports.length, 1);
-      const row = await ctx.store.query<{ status: string }>(`SELECT status FROM fp_reports WHERE id = $1`, [result.fpReports[0]]);
+      const row = await ctx.store.query<{ status: string }>(`SELECT status FROM fp_reports WHERE id = $1`, [
+        result.fpReports[0],
+      ]);
       assert.equal(row.rows[0].status, 'accepted');
-      const ind = await ctx.store.query<{ status: string }>(`SELECT status FROM indicators WHERE value = 'bakery.example'`);
+      const ind = await ctx.store.query<{ status: string }>(
+        `SELECT status FROM indicators WHERE value = 'bakery.example'`,
+      );
       assert.ok(ind.rows.length > 0 && ind.rows.every((r) => r.status !== 'active'));
       const r = await queryFrom('127.10.0.1', resolver.address!.port, 'bakery.example');
       assert.equal(r.ede, undefined);
@@ -110,6 +130,13 @@ for (const backend of testBackends()) {
       for (const [month, figures] of Object.entries(result.truth.monthly))
         for (const [metric, value] of Object.entries(figures))
           assert.equal(result.monthly[month]?.[metric], value, `${month} ${metric}`);
+    });
+
+    test('the exercise review finds every expected case handled and nothing else', async () => {
+      const review = await reviewExercise(ctx, result.truth);
+      assert.equal(review.ok, true, JSON.stringify(review, null, 2));
+      assert.equal(review.cases.length, result.truth.notices.length);
+      assert.ok(review.cases.every((c) => c.hoursToFirstNotice !== null && c.hoursToFirstNotice <= 24));
     });
   });
 }

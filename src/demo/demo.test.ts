@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { getParser, isLineError, readLines } from '../pipeline/index.js';
 import { REPO_ROOT, runCli } from '../testing/cli.js';
-import { generate } from './generate.js';
+import { generate, noticeDays } from './generate.js';
 import { makePlan, v4Of } from './plan.js';
 import { loadScenario, parseScenario } from './scenario.js';
 
@@ -43,15 +43,30 @@ describe('scenario files', () => {
 
   test('mistakes are named with their place in the file', () => {
     const bad = (text: string, re: RegExp) =>
-      assert.throws(() => parseScenario(text, 'x.yaml'), (e: Error & { code?: string }) => {
-        assert.equal(e.code, 'DEMO_SCENARIO_INVALID');
-        assert.match(e.message, re);
-        return true;
-      });
-    bad(`${BASE}incidents:\n  - type: earthquake\n    day: 1\n`, /\/incidents\/0\/type must be one of outbreak/);
-    bad(`${BASE}incidents:\n  - type: outbreak\n    day: 5\n    family: mirai\n    infected: 1\n`, /\/incidents\/0\/day is 5 but the scenario has only 3 days/);
-    bad(`${BASE}incidents:\n  - type: outbreak\n    day: 1\n    family: mirai\n    infected: 50\n`, /need 50 subscribers but there are only 10/);
-    bad(`${BASE}incidents:\n  - type: false-positive\n    day: 1\n    site: bakery.com\n    reporter: a@b.example\n`, /\/incidents\/0\/site/);
+      assert.throws(
+        () => parseScenario(text, 'x.yaml'),
+        (e: Error & { code?: string }) => {
+          assert.equal(e.code, 'DEMO_SCENARIO_INVALID');
+          assert.match(e.message, re);
+          return true;
+        },
+      );
+    bad(
+      `${BASE}incidents:\n  - type: earthquake\n    day: 1\n`,
+      /\/incidents\/0\/type must be one of outbreak/,
+    );
+    bad(
+      `${BASE}incidents:\n  - type: outbreak\n    day: 5\n    family: mirai\n    infected: 1\n`,
+      /\/incidents\/0\/day is 5 but the scenario has only 3 days/,
+    );
+    bad(
+      `${BASE}incidents:\n  - type: outbreak\n    day: 1\n    family: mirai\n    infected: 50\n`,
+      /need 50 subscribers but there are only 10/,
+    );
+    bad(
+      `${BASE}incidents:\n  - type: false-positive\n    day: 1\n    site: bakery.com\n    reporter: a@b.example\n`,
+      /\/incidents\/0\/site/,
+    );
     bad(BASE.replace('seed: 1\n', ''), /seed/);
     bad('name: [unclosed', /not valid YAML/);
   });
@@ -74,7 +89,10 @@ incidents:
     assert.deepEqual(a, hashes(join(tmp, 'b')));
     const other = { ...scenario(), seed: 2 };
     await generate(other, { out: join(tmp, 'c'), evidence: 200 });
-    assert.notEqual(a.get('day-000/evidence/event4_sinkhole.csv'), hashes(join(tmp, 'c')).get('day-000/evidence/event4_sinkhole.csv'));
+    assert.notEqual(
+      a.get('day-000/evidence/event4_sinkhole.csv'),
+      hashes(join(tmp, 'c')).get('day-000/evidence/event4_sinkhole.csv'),
+    );
   });
 
   test('writes feeds the real parsers read without a rejected line', async () => {
@@ -97,13 +115,39 @@ incidents:
 
   test('the ground truth counts every notice once and keeps the opted-out subscriber among the victims', () => {
     const truth = JSON.parse(readFileSync(join(tmp, 'a', 'ground-truth.json'), 'utf8'));
-    assert.equal(truth.notices.filter((n: { measure: string }) => n.measure === 'notify-vulnerable').length, 2);
+    assert.equal(
+      truth.notices.filter((n: { measure: string }) => n.measure === 'notify-vulnerable').length,
+      2,
+    );
     // 5 outbreak + the background infected (200 rows / 20 per subscriber)
-    assert.equal(truth.notices.filter((n: { measure: string }) => n.measure === 'notify-infected').length, 15);
+    assert.equal(
+      truth.notices.filter((n: { measure: string }) => n.measure === 'notify-infected').length,
+      15,
+    );
     assert.equal(truth.optedOut.length >= 1, true);
-    assert.deepEqual(truth.delisted.map((d: { name: string }) => d.name), ['bakery.example']);
-    const sinkRows = readFileSync(join(tmp, 'a', 'day-000', 'evidence', 'event4_sinkhole.csv'), 'utf8').trim().split('\n').length - 1;
+    assert.deepEqual(
+      truth.delisted.map((d: { name: string }) => d.name),
+      ['bakery.example'],
+    );
+    const sinkRows =
+      readFileSync(join(tmp, 'a', 'day-000', 'evidence', 'event4_sinkhole.csv'), 'utf8')
+        .trim()
+        .split('\n').length - 1;
     assert.ok(sinkRows >= 15);
+  });
+});
+
+describe('expected notices follow the case schedule', () => {
+  test('first notice; a reminder a week later only if evidence continued; nothing after resolution', () => {
+    assert.deepEqual(noticeDays([1], 30), [1]);
+    assert.deepEqual(noticeDays([1, 2, 3], 14), [1, 8]);
+    assert.deepEqual(noticeDays([1, 2, 3], 8), [1], 'the reminder day is past the end of the scenario');
+    assert.deepEqual(noticeDays([0, 1, 9, 10], 30), [0, 7, 14]);
+    assert.deepEqual(
+      noticeDays([0, 1, 20], 30),
+      [0, 7],
+      'resolved on day 15 (14 quiet days), before the later evidence',
+    );
   });
 });
 
@@ -121,7 +165,10 @@ describe('the address plan', () => {
           seen.add(k);
         }
       }
-      assert.notEqual(v4Of(plan, 0, 0)!.outside + v4Of(plan, 0, 0)!.ports, v4Of(plan, 0, 1)!.outside + v4Of(plan, 0, 1)!.ports);
+      assert.notEqual(
+        v4Of(plan, 0, 0)!.outside + v4Of(plan, 0, 0)!.ports,
+        v4Of(plan, 0, 1)!.outside + v4Of(plan, 0, 1)!.ports,
+      );
     }
     assert.ok(makePlan(40_000).blockSize < 2048, 'port blocks shrink so every CGNAT subscriber fits');
   });
@@ -130,7 +177,19 @@ describe('the address plan', () => {
 describe('yojin demo (CLI)', () => {
   test('demo generate --out writes the files and says what it wrote', async () => {
     const out = join(tmp, 'cli');
-    const r = await runCli(['demo', 'generate', '--out', out, '--subscribers', '50', '--days', '2', '--evidence', '40', '--json']);
+    const r = await runCli([
+      'demo',
+      'generate',
+      '--out',
+      out,
+      '--subscribers',
+      '50',
+      '--days',
+      '2',
+      '--evidence',
+      '40',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const counts = JSON.parse(r.stdout);
     assert.equal(counts.subscribers, 50);
@@ -139,7 +198,14 @@ describe('yojin demo (CLI)', () => {
   });
 
   test('demo review without ground truth says what to run', async () => {
-    const r = await runCli(['--data-dir', join(tmp, 'store'), 'demo', 'review', '--files', join(tmp, 'nowhere')]);
+    const r = await runCli([
+      '--data-dir',
+      join(tmp, 'store'),
+      'demo',
+      'review',
+      '--files',
+      join(tmp, 'nowhere'),
+    ]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /no ground-truth\.json .*yojin demo generate/);
   });
@@ -147,14 +213,35 @@ describe('yojin demo (CLI)', () => {
   test('demo --exit replays the small scenario and prints where to look', async () => {
     const dir = join(tmp, 'run');
     const r = await runCli(
-      ['demo', '--exit', '--days', '2', '--dir', dir, '--http', '127.0.0.1:0', '--dns', '127.0.0.1:0', '--day-delay', '0'],
+      [
+        'demo',
+        '--exit',
+        '--days',
+        '2',
+        '--dir',
+        dir,
+        '--http',
+        '127.0.0.1:0',
+        '--dns',
+        '127.0.0.1:0',
+        '--day-delay',
+        '0',
+      ],
       { env: { YOJIN_WARNING_LISTEN: '127.0.0.1:0', YOJIN_RPZ_LISTEN: '127.0.0.1:0' } },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /dig @127\.0\.0\.1 -p \d+ -b 127\.10\.\d+\.\d+ \S+/);
     assert.match(r.stdout, /0 unexpected answers/);
     assert.ok(readdirSync(join(dir, 'mailbox')).length > 0);
-    const rev = await runCli(['--data-dir', join(dir, 'store'), 'demo', 'review', '--files', join(dir, 'files'), '--json']);
+    const rev = await runCli([
+      '--data-dir',
+      join(dir, 'store'),
+      'demo',
+      'review',
+      '--files',
+      join(dir, 'files'),
+      '--json',
+    ]);
     assert.equal(rev.code, 0, rev.stderr);
     assert.equal(JSON.parse(rev.stdout).ok, true);
   });

@@ -24,7 +24,14 @@ export async function startUpstream(): Promise<{ port: number; close(): Promise<
       question.type === 'A'
         ? [{ type: 'A', name: question.name, ttl: 300, data: `192.0.2.${(h % 50) + 100}` }]
         : question.type === 'AAAA'
-          ? [{ type: 'AAAA', name: question.name, ttl: 300, data: `2001:db8:beef::${(h % 4096).toString(16)}` }]
+          ? [
+              {
+                type: 'AAAA',
+                name: question.name,
+                ttl: 300,
+                data: `2001:db8:beef::${(h % 4096).toString(16)}`,
+              },
+            ]
           : [];
     const reply = dnsPacket.encode({
       id: q.id,
@@ -53,7 +60,13 @@ export interface QueryResult {
  * One UDP query from `client` (a 127/8 address standing in for a subscriber) to the resolver.
  * Binding the source address is what makes the resolver attribute the query to that subscriber.
  */
-export async function queryFrom(client: string, port: number, name: string, type: 'A' | 'AAAA' = 'A', timeoutMs = 3000): Promise<QueryResult> {
+export async function queryFrom(
+  client: string,
+  port: number,
+  name: string,
+  type: 'A' | 'AAAA' = 'A',
+  timeoutMs = 3000,
+): Promise<QueryResult> {
   const sock: Socket = createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
     sock.once('error', reject);
@@ -65,21 +78,30 @@ export async function queryFrom(client: string, port: number, name: string, type
     type: 'query',
     flags: dnsPacket.RECURSION_DESIRED,
     questions: [{ type, name, class: 'IN' }],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: 0, options: [] } as unknown as dnsPacket.Answer],
+    additionals: [
+      { type: 'OPT', name: '.', udpPayloadSize: 1232, flags: 0, options: [] } as unknown as dnsPacket.Answer,
+    ],
   });
   try {
     return await new Promise<QueryResult>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer from 127.0.0.1:${port} for ${name}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no answer from 127.0.0.1:${port} for ${name}`)),
+        timeoutMs,
+      );
       sock.on('message', (m) => {
         const p = dnsPacket.decode(m);
         if (p.id !== id) return;
         clearTimeout(timer);
-        const answers = (p.answers ?? []).filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => String((a as { data: unknown }).data));
+        const answers = (p.answers ?? [])
+          .filter((a) => a.type === 'A' || a.type === 'AAAA')
+          .map((a) => String((a as { data: unknown }).data));
         let ede: QueryResult['ede'];
         for (const add of p.additionals ?? []) {
           if (add.type !== 'OPT') continue;
-          for (const o of (add as unknown as { options: Array<{ code: number; data?: Buffer }> }).options ?? [])
-            if (o.code === 15 && o.data && o.data.length >= 2) ede = { code: o.data.readUInt16BE(0), text: o.data.subarray(2).toString('utf8') };
+          for (const o of (add as unknown as { options: Array<{ code: number; data?: Buffer }> }).options ??
+            [])
+            if (o.code === 15 && o.data && o.data.length >= 2)
+              ede = { code: o.data.readUInt16BE(0), text: o.data.subarray(2).toString('utf8') };
         }
         resolve({ rcode: (p as { rcode?: string }).rcode ?? 'NOERROR', answers, ede });
       });

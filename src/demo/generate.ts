@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { substream } from './rng.js';
 import {
   dayLabel,
   dayStart,
@@ -12,6 +11,7 @@ import {
   v4Of,
   v6PrefixOf,
 } from './plan.js';
+import { substream } from './rng.js';
 import type { Scenario } from './scenario.js';
 import { LineWriter } from './writer.js';
 
@@ -24,7 +24,15 @@ export interface GroundTruth {
   start: string;
   days: number;
   /** One entry per subscriber and measure that must receive exactly `count` notices, in `language`. */
-  notices: Array<{ subscriber: string; email: string; language: 'ja' | 'en'; measure: string; family: string | null; day: number; count: number }>;
+  notices: Array<{
+    subscriber: string;
+    email: string;
+    language: 'ja' | 'en';
+    measure: string;
+    family: string | null;
+    day: number;
+    count: number;
+  }>;
   /** Subscribers who must receive no notice at all. */
   quiet: number;
   /** Names the resolver must answer with the warning page (for consenting subscribers). */
@@ -74,7 +82,10 @@ const month = (d: Date) => d.toISOString().slice(0, 7);
  * subscribers.csv, loopback.csv, site/ (security.txt), manifest.json and ground-truth.json.
  * Deterministic: the same scenario and options write the same bytes.
  */
-export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ manifest: Manifest; truth: GroundTruth }> {
+export async function generate(
+  s: Scenario,
+  opts: GenerateOptions,
+): Promise<{ manifest: Manifest; truth: GroundTruth }> {
   const out = opts.out;
   mkdirSync(out, { recursive: true });
   const plan = makePlan(s.subscribers);
@@ -92,8 +103,19 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
     for (const x of xs) taken.add(x);
     return xs;
   };
-  const outbreaks = s.incidents.filter((x) => x.type === 'outbreak').map((x) => ({ ...x, subs: drawInfected(x.infected) }));
-  const resolvers = s.incidents.filter((x) => x.type === 'open-resolvers').map((x) => ({ ...x, subs: drawInfected(x.count) }));
+  const outbreaks = s.incidents
+    .filter((x) => x.type === 'outbreak')
+    .map((x) => ({ ...x, subs: drawInfected(x.infected) }));
+  // An open resolver answers on port 53 of its address: only subscribers with a public address can
+  // run one (behind CGNAT, port 53 of the outside address belongs to nobody).
+  const drawPublic = (k: number) => {
+    const xs = inc.sample(plan.publicCount, k, taken);
+    for (const x of xs) taken.add(x);
+    return xs;
+  };
+  const resolvers = s.incidents
+    .filter((x) => x.type === 'open-resolvers')
+    .map((x) => ({ ...x, subs: drawPublic(x.count) }));
   const waves = s.incidents
     .filter((x) => x.type === 'phishing-wave')
     .map((x, w) => ({
@@ -103,14 +125,18 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
     }));
   const optedOut = new Set<number>();
   const wantOut = s.opted_out ?? 1;
-  for (const wv of waves) for (const v of wv.victims) if (optedOut.size < wantOut && !optedOut.has(v)) optedOut.add(v);
-  for (const x of inc.sample(n, n)) if (optedOut.size < wantOut) optedOut.add(x);
+  for (const wv of waves)
+    for (const v of wv.victims) if (optedOut.size < wantOut && !optedOut.has(v)) optedOut.add(v);
+  for (const x of inc.sample(n, Math.min(n, wantOut * 2 + 10))) if (optedOut.size < wantOut) optedOut.add(x);
   const fps = s.incidents.filter((x) => x.type === 'false-positive');
   const compromised = s.incidents.filter((x) => x.type === 'compromised-site');
 
   // Background infections (benchmark scale): about 20 sinkhole hits per infected subscriber.
   const bgEvidence = opts.evidence ?? 0;
-  const bgInfected = bgEvidence > 0 ? drawInfected(Math.max(1, Math.min(Math.ceil(bgEvidence / 20), v4Count - taken.size))) : [];
+  const bgInfected =
+    bgEvidence > 0
+      ? drawInfected(Math.max(1, Math.min(Math.ceil(bgEvidence / 20), v4Count - taken.size)))
+      : [];
 
   const truth: GroundTruth = {
     scenario: s.name,
@@ -126,7 +152,9 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
       name: f.site,
       day: f.day,
       reporter: f.reporter,
-      reason: f.reason ?? 'This is our bakery’s own site; the listing is a mistake. / 当店の公式サイトであり、登録は誤りです。',
+      reason:
+        f.reason ??
+        'This is our bakery’s own site; the listing is a mistake. / 当店の公式サイトであり、登録は誤りです。',
       reviewAfterHours: f.review_after_hours ?? 2,
     })),
     monthly: {},
@@ -134,7 +162,8 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
     siteNotices: [],
   };
   const bump = (d: Date, metric: string, k = 1) => {
-    const m = (truth.monthly[month(d)] ??= {});
+    truth.monthly[month(d)] ??= {};
+    const m = truth.monthly[month(d)];
     m[metric] = (m[metric] ?? 0) + k;
   };
 
@@ -144,7 +173,9 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
   await subs.line('id,email,language,name,consent:warn-malicious-site,consent:block-c2');
   await loop.line('subscriber,prefix,ports,valid_from,valid_until');
   for (let i = 0; i < n; i++) {
-    await subs.line(`${subscriberId(i)},${subscriberEmail(i)},${lang[i]},Demo User ${i + 1},${optedOut.has(i) ? 'no' : ''},`);
+    await subs.line(
+      `${subscriberId(i)},${subscriberEmail(i)},${lang[i]},Demo User ${i + 1},${optedOut.has(i) ? 'no' : ''},`,
+    );
     await loop.line(`${subscriberId(i)},${loopbackOf(i)}/32,,,`);
   }
   await subs.close();
@@ -166,13 +197,14 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
   const count = (k: string, v: number) => (manifest.counts[k] = (manifest.counts[k] ?? 0) + v);
   const bgIndicators = opts.indicators ?? s.indicators ?? 20;
   const bgNames: string[] = [];
-  const fr = substream(s.seed, 'feeds');
   const tr = substream(s.seed, 'traffic');
   const er = substream(s.seed, 'evidence');
-  const noticed = new Map<string, { day: number; family: string | null }>();
+  const noticed = new Map<string, { day: number; family: string | null; days: number[] }>();
   const notice = (i: number, measure: string, family: string | null, d: number) => {
     const k = `${i}\u0000${measure}`;
-    if (!noticed.has(k)) noticed.set(k, { day: d, family });
+    const cur = noticed.get(k);
+    if (!cur) noticed.set(k, { day: d, family, days: [d] });
+    else if (cur.days[cur.days.length - 1] !== d) cur.days.push(d);
   };
 
   for (let d = 0; d < s.days; d++) {
@@ -208,7 +240,9 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
         if (v4?.kind === 'cgnat') {
           // The port block follows the session: allocated after Start, released before Stop.
           const t = stop ? at(86_330 + (i % 50)) : at(5 + (i % 50));
-          await cg.line(`${iso(t)},${v4.framed},${v4.outside},${v4.ports![0]}-${v4.ports![1]},${stop ? 'release' : 'allocate'}`);
+          await cg.line(
+            `${iso(t)},${v4.framed},${v4.outside},${v4.ports![0]}-${v4.ports![1]},${stop ? 'release' : 'allocate'}`,
+          );
         }
       }
     }
@@ -225,11 +259,11 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
     await urlhaus.line('################################################################');
     await urlhaus.line('#');
     await urlhaus.line('# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter');
-    let uid = 1_000_000 + d * 1_000_000;
-    const uh = async (url: string, tags: string) => {
-      uid++;
+    // Each day's feeds are the full current lists, as the real dumps are: an entry that stops
+    // appearing would expire. URLhaus ids are stable per entry.
+    const uh = async (uid: number, url: string, tags: string) => {
       await urlhaus.line(
-        `"${uid}","${ssTime(at(3600))}","${url}","online","${ssTime(at(3600))}","malware_download","${tags}","https://urlhaus.abuse.ch/url/${uid}/","demo"`,
+        `"${uid}","${ssTime(dayStart(s.start, 0))}","${url}","online","${ssTime(at(3600))}","malware_download","${tags}","https://urlhaus.abuse.ch/url/${uid}/","demo"`,
       );
     };
     const phish = file('openphish-txt', 'feeds/openphish.txt');
@@ -237,44 +271,49 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
     await rpz.line('$TTL 300');
     await rpz.line(`@ IN SOA localhost. hostmaster.isp.example. ${d + 1} 3600 600 86400 300`);
     await rpz.line(' NS localhost.');
-    if (d === 0) {
-      // Background listings: split between URLhaus (dedicated malware hosts) and OpenPhish.
-      for (let k = 0; k < bgIndicators; k++) {
-        if (k % 2 === 0) {
-          const host = `dl${k}.malware-host.example`;
-          await uh(`http://${host}/bins/${FAMILIES[k % 4]}.x86`, `elf,${FAMILIES[k % 4]}`);
-          if (k < 1000) bgNames.push(host);
-        } else {
-          const host = `signin${k}.account-verify.test`;
-          await phish.line(`https://${host}/login/index.html`);
-          if (k < 1000) bgNames.push(host);
-        }
+    // Background listings: split between URLhaus (dedicated malware hosts) and OpenPhish.
+    for (let k = 0; k < bgIndicators; k++) {
+      if (k % 2 === 0) {
+        const host = `dl${k}.malware-host.example`;
+        await uh(1_000_000 + k, `http://${host}/bins/${FAMILIES[k % 4]}.x86`, `elf,${FAMILIES[k % 4]}`);
+        if (d === 0 && k < 2000) bgNames.push(host);
+      } else {
+        const host = `signin${k}.account-verify.test`;
+        await phish.line(`https://${host}/login/index.html`);
+        if (d === 0 && k < 2000) bgNames.push(host);
       }
-      for (const f of fps) await rpz.line(`${f.site} CNAME . ; malware distribution (listed in error)`);
-      const drop = file('spamhaus-drop', 'feeds/drop.txt');
-      await drop.line(`; Spamhaus DROP List ${t0.toISOString().slice(0, 10).replace(/-/g, '/')} - (c) demo`);
-      for (let k = 0; k < 16; k++) await drop.line(`203.0.113.${128 + k * 8}/29 ; SBL${String(900000 + k)}`);
-      await drop.close();
-      const feodo = file('feodo-csv', 'feeds/feodo.csv');
-      await feodo.line('################################################################');
-      await feodo.line('# abuse.ch Feodo Tracker Botnet C2 IP Blocklist (CSV)          #');
-      await feodo.line('################################################################');
-      await feodo.line('"first_seen_utc","dst_ip","dst_port","c2_status","last_online","malware"');
-      for (let k = 0; k < Math.min(250, Math.max(4, bgIndicators / 10)); k++)
-        await feodo.line(`"${ssTime(at(600))}","192.0.2.${k + 2}","443","online","${t0.toISOString().slice(0, 10)}","${k % 2 ? 'Emotet' : 'QakBot'}"`);
-      await feodo.close();
-      count('indicators-background', bgIndicators);
     }
-    for (const o of outbreaks.filter((x) => x.day === d)) {
-      const c2 = o.c2 ?? [`cc1.${o.family}-panel.test`, `cc2.${o.family}-panel.test`];
-      o.c2 = c2;
+    // The name listed in error stays in the zone until its owner's report (the feed then drops it).
+    for (const f of fps)
+      if (d <= f.day) await rpz.line(`${f.site} CNAME . ; malware distribution (listed in error)`);
+    const drop = file('spamhaus-drop', 'feeds/drop.txt');
+    await drop.line(`; Spamhaus DROP List ${t0.toISOString().slice(0, 10).replace(/-/g, '/')} - (c) demo`);
+    for (let k = 0; k < 16; k++) await drop.line(`203.0.113.${128 + k * 8}/29 ; SBL${String(900000 + k)}`);
+    await drop.close();
+    const feodo = file('feodo-csv', 'feeds/feodo.csv');
+    await feodo.line('################################################################');
+    await feodo.line('# abuse.ch Feodo Tracker Botnet C2 IP Blocklist (CSV)          #');
+    await feodo.line('################################################################');
+    await feodo.line('"first_seen_utc","dst_ip","dst_port","c2_status","last_online","malware"');
+    for (let k = 0; k < Math.min(250, Math.max(4, bgIndicators / 10)); k++)
+      await feodo.line(
+        `"${ssTime(dayStart(s.start, 0))}","192.0.2.${k + 2}","443","online","${t0.toISOString().slice(0, 10)}","${k % 2 ? 'Emotet' : 'QakBot'}"`,
+      );
+    await feodo.close();
+    if (d === 0) count('indicators-background', bgIndicators);
+    for (const [x, o] of outbreaks.entries()) {
+      if (o.day > d) continue;
+      o.c2 ??= [`cc1.${o.family}-panel.test`, `cc2.${o.family}-panel.test`];
+      const c2 = o.c2;
       for (const name of c2) await rpz.line(`${name} CNAME . ; botnet c2 ${o.family}`);
-      await uh(`http://${o.family}-drop.example/payload/${o.family}.exe`, `exe,${o.family}`);
-      truth.blocked.push(...c2);
+      await uh(3_000_000 + x, `http://${o.family}-drop.example/payload/${o.family}.exe`, `exe,${o.family}`);
+      if (o.day === d) truth.blocked.push(...c2);
     }
-    for (const w of waves.filter((x) => x.day === d)) for (const name of w.names) await phish.line(`https://${name}/signin/`);
-    for (const c of compromised.filter((x) => x.day === d))
-      await uh(`http://${c.site}/wp-content/uploads/2026/invoice.zip`, 'zip,compromised');
+    for (const w of waves.filter((x) => x.day <= d))
+      for (const name of w.names) await phish.line(`https://${name}/signin/`);
+    for (const [x, c] of compromised.entries())
+      if (c.day <= d)
+        await uh(3_500_000 + x, `http://${c.site}/wp-content/uploads/2026/invoice.zip`, 'zip,compromised');
     for (const w of [urlhaus, phish, rpz]) await w.close();
 
     // Shadowserver reports of the day: sinkhole hits of infected devices, open resolvers.
@@ -292,7 +331,7 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
     for (const o of outbreaks) {
       if (d < o.day || d >= o.day + (o.duration_days ?? 2)) continue;
       for (const i of o.subs) {
-        for (let h = 0; h < 3; h++) await hit(i, o.family, 3600 * 8 + i % 3000 + h * 1800);
+        for (let h = 0; h < 3; h++) await hit(i, o.family, 3600 * 8 + (i % 3000) + h * 1800);
         notice(i, 'notify-infected', o.family, d);
       }
     }
@@ -313,7 +352,9 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
     );
     for (const o of resolvers.filter((x) => x.day === d))
       for (const i of o.subs) {
-        await orr.line(`"${ssTime(at(6 * 3600 + i % 600))}","${v4Of(plan, i, d)!.outside}","udp","53",,"openresolver",,"64500","JP","TOKYO","MINATO",,,"2.9",,,,`);
+        await orr.line(
+          `"${ssTime(at(6 * 3600 + (i % 600)))}","${v4Of(plan, i, d)!.outside}","udp","53",,"openresolver",,"64500","JP","TOKYO","MINATO",,,"2.9",,,,`,
+        );
         notice(i, 'notify-vulnerable', null, d);
       }
     await orr.close();
@@ -343,8 +384,10 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
       if (d >= o.day && d < o.day + (o.duration_days ?? 2))
         for (const i of o.subs) for (const name of o.c2!) await query(i, 30_000 + (i % 600), name, 'block');
     for (const w of waves.filter((x) => x.day === d))
-      for (const [k, i] of w.victims.entries()) await query(i, 50_000 + k, w.names[k % w.names.length], 'warn');
-    for (const f of fps.filter((x) => x.day === d)) await query(n - 1, 40_000, f.site, optedOut.has(n - 1) ? null : 'warn');
+      for (const [k, i] of w.victims.entries())
+        await query(i, 50_000 + k, w.names[k % w.names.length], 'warn');
+    for (const f of fps.filter((x) => x.day === d))
+      await query(n - 1, 40_000, f.site, optedOut.has(n - 1) ? null : 'warn');
     count('dns-queries', q.lines - 1);
     await q.close();
     manifest.days.push({ day: d, date: t0.toISOString().slice(0, 10), dir: dayLabel(d), files });
@@ -353,6 +396,7 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
   for (const [k, v] of noticed) {
     const [i, measure] = k.split('\u0000');
     const idx = Number(i);
+    const sentOn = noticeDays(v.days, s.days);
     truth.notices.push({
       subscriber: subscriberId(idx),
       email: subscriberEmail(idx),
@@ -360,13 +404,15 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
       measure,
       family: v.family,
       day: v.day,
-      count: 1,
+      count: sentOn.length,
     });
     // Per measure: site-owner cases (one per listed URL host) are counted by the report too.
     bump(dayStart(s.start, v.day), `cases-opened:${measure}`);
-    bump(dayStart(s.start, v.day), `subscribers-notified:${measure}`);
+    for (const d of sentOn) bump(dayStart(s.start, d), `subscribers-notified:${measure}`);
   }
-  truth.notices.sort((a, b) => a.subscriber.localeCompare(b.subscriber) || a.measure.localeCompare(b.measure));
+  truth.notices.sort(
+    (a, b) => a.subscriber.localeCompare(b.subscriber) || a.measure.localeCompare(b.measure),
+  );
   truth.quiet = n - new Set(truth.notices.map((x) => x.subscriber)).size;
   for (const f of truth.delisted) bump(dayStart(s.start, f.day), 'indicators-delisted');
   count('subscribers', n);
@@ -377,3 +423,25 @@ export async function generate(s: Scenario, opts: GenerateOptions): Promise<{ ma
 }
 
 export type { Plan };
+
+/**
+ * The days notices go out for one case under the default [cases] schedule (evidence imported and the
+ * cycle run at 20:00 each day): the first notice on the first evidence day, a reminder after
+ * observe_days (7) if evidence continued after the notice, a final notice 7 days later likewise; the
+ * case resolves after resolve_after_days (14) without evidence. Mirrors src/cases/schedule.ts `decide`.
+ */
+export function noticeDays(evidenceDays: number[], days: number): number[] {
+  const sent = [evidenceDays[0]];
+  let stageDay = evidenceDays[0];
+  let k = 0;
+  for (let t = stageDay + 1; t < days && sent.length < 3; t++) {
+    while (k + 1 < evidenceDays.length && evidenceDays[k + 1] <= t) k++;
+    const last = evidenceDays[k];
+    if (t >= last + 14) break;
+    if (t >= stageDay + 7 && last > stageDay) {
+      sent.push(t);
+      stageDay = t;
+    }
+  }
+  return sent;
+}

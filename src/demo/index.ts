@@ -6,9 +6,9 @@
 export { registerDemo } from './cli.js';
 export { type QueryResult, queryFrom, startUpstream } from './dns.js';
 export { startEnvironment } from './environment.js';
-export { type Expect, generate, type GenerateOptions, type GroundTruth, type Manifest } from './generate.js';
+export { type Expect, type GenerateOptions, type GroundTruth, generate, type Manifest } from './generate.js';
 export { startMailbox } from './mailbox.js';
 export { loopbackOf, makePlan, subscriberEmail, subscriberId, v4Of, v6PrefixOf } from './plan.js';
-export { readGroundTruth, type Review, reviewExercise, reviewText } from './review.js';
+export { type Review, readGroundTruth, reviewExercise, reviewText } from './review.js';
 export { type RunOptions, type RunResult, runScenario } from './run.js';
 export { loadScenario, parseScenario, type Scenario, ScenarioSchema } from './scenario.js';

@@ -75,5 +75,6 @@ export function v4Of(plan: Plan, i: number, d: number): V4Holding | null {
   };
 }
 
-export const dayStart = (start: string, d: number) => new Date(Date.parse(`${start}T00:00:00Z`) + d * 86_400_000);
+export const dayStart = (start: string, d: number) =>
+  new Date(Date.parse(`${start}T00:00:00Z`) + d * 86_400_000);
 export const dayLabel = (d: number) => `day-${String(d).padStart(3, '0')}`;

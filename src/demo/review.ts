@@ -31,7 +31,10 @@ export interface Review {
 export function readGroundTruth(dir: string): GroundTruth {
   const p = join(dir, 'ground-truth.json');
   if (!existsSync(p))
-    throw new YojinError('DEMO_GROUND_TRUTH_MISSING', `no ground-truth.json in ${dir}; run \`yojin demo\` or \`yojin demo generate --out ${dir}\` first`);
+    throw new YojinError(
+      'DEMO_GROUND_TRUTH_MISSING',
+      `no ground-truth.json in ${dir}; run \`yojin demo\` or \`yojin demo generate --out ${dir}\` first`,
+    );
   return JSON.parse(readFileSync(p, 'utf8')) as GroundTruth;
 }
 
@@ -103,15 +106,24 @@ export async function reviewExercise(ctx: AppContext, truth: GroundTruth): Promi
 }
 
 export function reviewText(r: Review): string {
-  const lines = [`Exercise review: ${r.scenario} — ${r.ok ? 'matches the ground truth' : 'DIFFERS from the ground truth'}`, '', 'Cases (expected notices / sent, hours to first notice, hours to close, operator actions):'];
+  const lines = [
+    `Exercise review: ${r.scenario} — ${r.ok ? 'matches the ground truth' : 'DIFFERS from the ground truth'}`,
+    '',
+    'Cases (expected notices / sent, hours to first notice, hours to close, operator actions):',
+  ];
   for (const c of r.cases)
     lines.push(
       `  ${c.sent === c.expected ? 'ok  ' : 'DIFF'} ${c.subscriber.padEnd(10)} ${c.measure.padEnd(18)} ${c.expected}/${c.sent}  ${c.state ?? 'no case'}  ${c.hoursToFirstNotice ?? '-'} h  ${c.hoursToClose ?? '-'} h  ${c.operatorActions}`,
     );
-  for (const u of r.unexpectedNotices) lines.push(`  DIFF unexpected notices: ${u.subscriber} ${u.measure} (${u.sent})`);
+  for (const u of r.unexpectedNotices)
+    lines.push(`  DIFF unexpected notices: ${u.subscriber} ${u.measure} (${u.sent})`);
   lines.push('', 'False positives:');
-  for (const d of r.delistings) lines.push(`  ${d.delisted ? 'ok  ' : 'DIFF'} ${d.name} ${d.delisted ? 'delisted' : 'still listed'}`);
+  for (const d of r.delistings)
+    lines.push(`  ${d.delisted ? 'ok  ' : 'DIFF'} ${d.name} ${d.delisted ? 'delisted' : 'still listed'}`);
   lines.push('', 'Monthly figures (expected / actual):');
-  for (const m of r.monthly) lines.push(`  ${m.expected === m.actual ? 'ok  ' : 'DIFF'} ${m.month} ${m.metric.padEnd(40)} ${m.expected} / ${m.actual}`);
+  for (const m of r.monthly)
+    lines.push(
+      `  ${m.expected === m.actual ? 'ok  ' : 'DIFF'} ${m.month} ${m.metric.padEnd(40)} ${m.expected} / ${m.actual}`,
+    );
   return lines.join('\n');
 }

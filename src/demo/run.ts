@@ -5,15 +5,15 @@ import type { AppContext } from '../app/index.js';
 import { runCycle } from '../cases/index.js';
 import type { ManualClock } from '../clock/index.js';
 import { DnsResolver } from '../dns/index.js';
-import { getParser, readLines } from '../pipeline/index.js';
 import { importAssignments } from '../pipeline/assignments/index.js';
 import { importEvidence } from '../pipeline/evidence/index.js';
-import { importFeed, reportFalsePositive, reviewFpReport } from '../reputation/index.js';
+import { getParser, readLines } from '../pipeline/index.js';
 import { monthlyReport, recordActivity, rollupFromStore } from '../reports/index.js';
+import { importFeed, reportFalsePositive, reviewFpReport } from '../reputation/index.js';
 import { importSubscribers, subscribersFromCsv } from '../subscribers/index.js';
-import { type Expect, generate, type GroundTruth, type Manifest } from './generate.js';
-import { dayStart } from './plan.js';
 import { queryFrom } from './dns.js';
+import { type Expect, type GroundTruth, generate, type Manifest } from './generate.js';
+import { dayStart } from './plan.js';
 import type { Scenario } from './scenario.js';
 
 const FEEDS: Array<[key: string, format: string, source: string]> = [
@@ -23,6 +23,8 @@ const FEEDS: Array<[key: string, format: string, source: string]> = [
   ['spamhaus-drop', 'spamhaus-drop', 'demo-drop'],
   ['rpz', 'rpz', 'demo-rpz'],
 ];
+
+const REPLAY_CONCURRENCY = 32;
 
 export interface ReplayTally {
   queries: number;
@@ -69,14 +71,33 @@ function classify(r: { rcode: string; answers: string[]; ede?: { code: number } 
  * reports, and runs the case cycle (which sends notices by SMTP). Writes results.json next to the
  * ground truth.
  */
-export async function runScenario(ctx: AppContext & { clock: ManualClock }, s: Scenario, opts: RunOptions): Promise<RunResult> {
+export async function runScenario(
+  ctx: AppContext & { clock: ManualClock },
+  s: Scenario,
+  opts: RunOptions,
+): Promise<RunResult> {
   const log = opts.log ?? (() => {});
-  const { manifest, truth } = await generate(s, { out: opts.out, evidence: opts.evidence, indicators: opts.indicators });
-  log(`generated ${opts.out} (${Object.entries(manifest.counts).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  const { manifest, truth } = await generate(s, {
+    out: opts.out,
+    evidence: opts.evidence,
+    indicators: opts.indicators,
+  });
+  log(
+    `generated ${opts.out} (${Object.entries(manifest.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')})`,
+  );
   const actor = 'demo';
   ctx.clock.set(dayStart(s.start, 0));
-  await importSubscribers(ctx, subscribersFromCsv(ctx, { path: join(opts.out, 'subscribers.csv') }), { actor, via: 'demo' });
-  await importAssignments(ctx, { path: join(opts.out, 'loopback.csv') }, { format: 'static-csv', source: 'demo-loopback', actor });
+  await importSubscribers(ctx, subscribersFromCsv(ctx, { path: join(opts.out, 'subscribers.csv') }), {
+    actor,
+    via: 'demo',
+  });
+  await importAssignments(
+    ctx,
+    { path: join(opts.out, 'loopback.csv') },
+    { format: 'static-csv', source: 'demo-loopback', actor },
+  );
 
   let resolver = opts.resolver;
   const own = !resolver;
@@ -86,7 +107,14 @@ export async function runScenario(ctx: AppContext & { clock: ManualClock }, s: S
   }
   const port = resolver.address!.port;
   const warnV4 = ctx.config.dns.warning_address_v4;
-  const replay: ReplayTally = { queries: 0, warned: 0, blocked: 0, passed: 0, mismatches: [], mismatchCount: 0 };
+  const replay: ReplayTally = {
+    queries: 0,
+    warned: 0,
+    blocked: 0,
+    passed: 0,
+    mismatches: [],
+    mismatchCount: 0,
+  };
   const fpReports: number[] = [];
   const months = new Set<string>();
   try {
@@ -96,8 +124,16 @@ export async function runScenario(ctx: AppContext & { clock: ManualClock }, s: S
       const f = (k: string) => (day.files[k] ? join(opts.out, day.files[k]) : undefined);
       // 01:00 — overnight logs and feeds arrive.
       ctx.clock.set(new Date(t0.getTime() + 3600_000));
-      await importAssignments(ctx, { path: f('radius-detail')! }, { format: 'radius-detail', source: 'demo-radius', actor });
-      await importAssignments(ctx, { path: f('cgnat-csv')! }, { format: 'cgnat-csv', source: 'demo-cgnat', actor });
+      await importAssignments(
+        ctx,
+        { path: f('radius-detail')! },
+        { format: 'radius-detail', source: 'demo-radius', actor },
+      );
+      await importAssignments(
+        ctx,
+        { path: f('cgnat-csv')! },
+        { format: 'cgnat-csv', source: 'demo-cgnat', actor },
+      );
       for (const [key, format, source] of FEEDS) {
         const file = f(key);
         if (!file) continue;
@@ -109,35 +145,67 @@ export async function runScenario(ctx: AppContext & { clock: ManualClock }, s: S
       const fps = truth.delisted.filter((x) => x.day === day.day);
       let warned = 0;
       let blocked = 0;
-      for await (const row of csvRows(f('dns-queries')!)) {
+      // Queries go out in small concurrent batches, like many subscribers at once.
+      const send = async (row: string[]) => {
         const [time, client, name, expect] = row as [string, string, string, Expect];
         const got = classify(await queryFrom(client, port, name), warnV4);
         replay.queries++;
-        if (got === 'warn') (replay.warned++, warned++);
-        else if (got === 'block') (replay.blocked++, blocked++);
-        else replay.passed++;
+        if (got === 'warn') {
+          replay.warned++;
+          warned++;
+        } else if (got === 'block') {
+          replay.blocked++;
+          blocked++;
+        } else replay.passed++;
         if (got !== expect) {
           replay.mismatchCount++;
           if (replay.mismatches.length < 50) replay.mismatches.push({ time, client, name, expect, got });
         }
+      };
+      let batch: string[][] = [];
+      for await (const row of csvRows(f('dns-queries')!)) {
+        batch.push(row);
+        if (batch.length >= REPLAY_CONCURRENCY) {
+          await Promise.all(batch.map(send));
+          batch = [];
+        }
       }
+      await Promise.all(batch.map(send));
       // The resolver counts in memory; the demo records what its clients saw as the day's figures.
       await recordActivity(ctx.store, t0, 'warnings-shown', warned, { measure: 'warn-malicious-site' });
       await recordActivity(ctx.store, t0, 'c2-blocked', blocked, { measure: 'block-c2' });
       // A site owner reports a listing as a mistake; an analyst reviews it a few hours later.
       for (const fp of fps) {
         ctx.clock.set(new Date(t0.getTime() + 13 * 3600_000));
-        const { report } = await reportFalsePositive(ctx, { value: fp.name, reporter: fp.reporter, contact: fp.reporter, reason: fp.reason, lang: 'en' });
+        const { report } = await reportFalsePositive(ctx, {
+          value: fp.name,
+          reporter: fp.reporter,
+          contact: fp.reporter,
+          reason: fp.reason,
+          lang: 'en',
+        });
         ctx.clock.set(new Date(t0.getTime() + (13 + fp.reviewAfterHours) * 3600_000));
-        await reviewFpReport(ctx, report.id, { decision: 'accept', reviewer: 'demo-analyst', note: 'owner verified; site is clean' });
+        await reviewFpReport(ctx, report.id, {
+          decision: 'accept',
+          reviewer: 'demo-analyst',
+          note: 'owner verified; site is clean',
+        });
         fpReports.push(report.id);
         log(`${day.date}: false positive ${fp.name} reported by ${fp.reporter}, delisted`);
       }
       if (fps.length) await resolver.holder.loadFull('demo-fp');
       // 06:00–20:00 Shadowserver's daily reports; the case worker runs in the evening.
       ctx.clock.set(new Date(t0.getTime() + 20 * 3600_000));
-      await importEvidence(ctx, { path: f('shadowserver-sinkhole')! }, { format: 'shadowserver-sinkhole', actor });
-      await importEvidence(ctx, { path: f('shadowserver-open-resolver')! }, { format: 'shadowserver-open-resolver', actor });
+      await importEvidence(
+        ctx,
+        { path: f('shadowserver-sinkhole')! },
+        { format: 'shadowserver-sinkhole', actor },
+      );
+      await importEvidence(
+        ctx,
+        { path: f('shadowserver-open-resolver')! },
+        { format: 'shadowserver-open-resolver', actor },
+      );
       const cycle = await runCycle(ctx);
       await rollupFromStore(ctx.store, dayStart(s.start, 0));
       log(
@@ -155,7 +223,10 @@ export async function runScenario(ctx: AppContext & { clock: ManualClock }, s: S
     for (const x of rep.byMeasure) monthly[m][`${x.metric}:${x.measure}`] = x.value;
   }
   const result: RunResult = { out: opts.out, truth, manifest, replay, fpReports, monthly };
-  writeFileSync(join(opts.out, 'results.json'), `${JSON.stringify({ replay, fpReports, monthly }, null, 2)}\n`);
+  writeFileSync(
+    join(opts.out, 'results.json'),
+    `${JSON.stringify({ replay, fpReports, monthly }, null, 2)}\n`,
+  );
   return result;
 }
 

@@ -5,7 +5,10 @@ import { parse as parseYaml } from 'yaml';
 import { YojinError } from '../errors/index.js';
 
 const day = Type.Integer({ minimum: 0, description: 'day of the scenario, 0 = start' });
-const name = Type.String({ pattern: '^[a-z0-9.-]+\\.(example|test|invalid)$', description: 'a reserved test name' });
+const name = Type.String({
+  pattern: '^[a-z0-9.-]+\\.(example|test|invalid)$',
+  description: 'a reserved test name',
+});
 
 const Outbreak = Type.Object(
   {
@@ -14,8 +17,8 @@ const Outbreak = Type.Object(
     family: Type.String({ pattern: '^[a-z0-9-]+$' }),
     infected: Type.Integer({ minimum: 1 }),
     c2: Type.Optional(Type.Array(name, { minItems: 1 })),
-    // Evidence stops after this many days (the subscriber cleaned up); kept under the observation
-    // window so the ground truth is exactly one notice per infected subscriber.
+    // Evidence stops after this many days (the subscriber cleaned up); evidence past the first notice
+    // earns a reminder once the observation week is over (the ground truth counts it).
     duration_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 6 })),
   },
   { additionalProperties: false },
@@ -65,11 +68,19 @@ export const ScenarioSchema = Type.Object(
     start: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'first day, UTC (YYYY-MM-DD)' }),
     days: Type.Integer({ minimum: 1, maximum: 3650 }),
     subscribers: Type.Integer({ minimum: 4 }),
-    english: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of subscribers with language en' })),
-    opted_out: Type.Optional(Type.Integer({ minimum: 0, description: 'subscribers who opted out of warn-malicious-site' })),
+    english: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'share of subscribers with language en' }),
+    ),
+    opted_out: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'subscribers who opted out of warn-malicious-site' }),
+    ),
     indicators: Type.Optional(Type.Integer({ minimum: 0, description: 'background listings per feed' })),
-    browsing: Type.Optional(Type.Integer({ minimum: 0, description: 'ordinary DNS queries per subscriber per day' })),
-    incidents: Type.Array(Type.Union([Outbreak, Phishing, FalsePositive, OpenResolvers, CompromisedSite]), { default: [] }),
+    browsing: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'ordinary DNS queries per subscriber per day' }),
+    ),
+    incidents: Type.Array(Type.Union([Outbreak, Phishing, FalsePositive, OpenResolvers, CompromisedSite]), {
+      default: [],
+    }),
   },
   { additionalProperties: false },
 );
@@ -95,7 +106,9 @@ export function parseScenario(text: string, where = 'scenario'): Scenario {
           `${where}: /incidents/${i}/type must be one of ${types.join(', ')} (got ${JSON.stringify(t)})`,
         );
       const schema = INCIDENTS[t as keyof typeof INCIDENTS];
-      const errs = [...Value.Errors(schema, inc)].slice(0, 3).map((e) => `/incidents/${i}${e.path}: ${e.message}`);
+      const errs = [...Value.Errors(schema, inc)]
+        .slice(0, 3)
+        .map((e) => `/incidents/${i}${e.path}: ${e.message}`);
       if (errs.length) throw new YojinError('DEMO_SCENARIO_INVALID', `${where}: ${errs.join('; ')}`);
     });
   }
@@ -110,11 +123,20 @@ export function parseScenario(text: string, where = 'scenario'): Scenario {
   const s = withDefaults as Scenario;
   s.incidents.forEach((inc, i) => {
     if (inc.day >= s.days)
-      throw new YojinError('DEMO_SCENARIO_INVALID', `${where}: /incidents/${i}/day is ${inc.day} but the scenario has only ${s.days} days (0–${s.days - 1})`);
+      throw new YojinError(
+        'DEMO_SCENARIO_INVALID',
+        `${where}: /incidents/${i}/day is ${inc.day} but the scenario has only ${s.days} days (0–${s.days - 1})`,
+      );
   });
-  const infected = s.incidents.reduce((n, x) => n + (x.type === 'outbreak' ? x.infected : x.type === 'open-resolvers' ? x.count : 0), 0);
+  const infected = s.incidents.reduce(
+    (n, x) => n + (x.type === 'outbreak' ? x.infected : x.type === 'open-resolvers' ? x.count : 0),
+    0,
+  );
   if (infected > s.subscribers)
-    throw new YojinError('DEMO_SCENARIO_INVALID', `${where}: incidents need ${infected} subscribers but there are only ${s.subscribers}`);
+    throw new YojinError(
+      'DEMO_SCENARIO_INVALID',
+      `${where}: incidents need ${infected} subscribers but there are only ${s.subscribers}`,
+    );
   if (Number.isNaN(Date.parse(`${s.start}T00:00:00Z`)))
     throw new YojinError('DEMO_SCENARIO_INVALID', `${where}: /start is not a date`);
   return s;

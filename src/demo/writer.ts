@@ -1,6 +1,6 @@
+import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { once } from 'node:events';
 
 /**
  * A file written line by line with back-pressure: benchmark-scale files (GBs of RADIUS detail) are

@@ -3,7 +3,7 @@ import { type FeedIngest, isLineError, type ParseItem } from '../pipeline/index.
 import { loadAllowSet } from './allowlist.js';
 import { logChanges } from './changelog.js';
 import { type Guards, prepareRecord, type StagedRow } from './guards.js';
-import { rescore } from './score.js';
+import { aggSql, confTermSql, expiryTermSql, type ScoreParams, scoreParamValues, statusSql } from './score.js';
 import { ensureSource, recordSourceHealth, type SourceRow } from './sources.js';
 import { loadTopSites } from './top-sites.js';
 import type { ImportSummary } from './types.js';
@@ -97,34 +97,51 @@ export async function importFeed(ctx: AppContext, opts: ImportOptions): Promise<
   const batchSize = ctx.config.reputation.import_batch_size;
   let batch = new Map<string, BatchRow>();
   let records = 0;
+  // One batch merges while the next is parsed and canonicalised: on PostgreSQL the server works
+  // in parallel with this process. Merges still run one at a time, in order (at most two batches
+  // in memory).
+  let merging: Promise<void> | undefined;
   const flush = async () => {
+    if (merging) await merging;
+    merging = undefined;
     if (batch.size === 0) return;
     const rows = batch;
     batch = new Map();
     records = 0;
-    const counts = await mergeBatch(ctx, source, rows);
-    summary.new += counts.new;
-    summary.updated += counts.updated;
-    summary.unchanged += counts.unchanged;
-    summary.derivedHosts += counts.derived;
-    opts.onProgress?.({ ...summary, durationMs: performance.now() - started });
+    const m = mergeBatch(ctx, source, rows).then((counts) => {
+      summary.new += counts.new;
+      summary.updated += counts.updated;
+      summary.unchanged += counts.unchanged;
+      summary.derivedHosts += counts.derived;
+      opts.onProgress?.({ ...summary, durationMs: performance.now() - started });
+    });
+    // Awaited by the next flush; until then a failure must not count as unhandled.
+    m.catch(() => {});
+    merging = m;
   };
 
-  for await (const item of opts.items) {
-    summary.read++;
-    if (isLineError(item)) {
-      reject(item.line, item.reason);
-      continue;
+  try {
+    for await (const item of opts.items) {
+      summary.read++;
+      if (isLineError(item)) {
+        reject(item.line, item.reason);
+        continue;
+      }
+      const p = prepareRecord(item, guards);
+      if ('reason' in p) {
+        reject(item.line, p.reason);
+        continue;
+      }
+      for (const r of p.rows) addToBatch(batch, r);
+      if (++records >= batchSize) await flush();
     }
-    const p = prepareRecord(item, guards);
-    if ('reason' in p) {
-      reject(item.line, p.reason);
-      continue;
-    }
-    for (const r of p.rows) addToBatch(batch, r);
-    if (++records >= batchSize) await flush();
+    await flush();
+  } catch (err) {
+    // A failing feed (read error) must not leave a merge running behind the caller's back.
+    await merging?.catch(() => {});
+    throw err;
   }
-  await flush();
+  if (merging) await merging;
   summary.durationMs = Math.round(performance.now() - started);
   await recordSourceHealth(ctx.store, source.id, {
     last_import_at: ctx.clock.now().toISOString(),
@@ -167,12 +184,23 @@ interface BatchCounts {
   derived: number;
 }
 
+/**
+ * One batch, set-based. Each indicator row is written once: new indicators are inserted already
+ * scored (their only observation is the one being added, so the score comes from the batch row with
+ * the same formula as rescore()), existing ones get last_seen, scope, score and updated_at in one
+ * UPDATE after their observations are upserted. Before this, the upsert, rescore() and the
+ * updated_at pass each wrote every row (three tuple versions, each through all of indicators'
+ * indexes): 20k URLhaus lines on a loaded 2-core box, PGlite: 497 → see docs/reputation.md.
+ */
 async function mergeBatch(
   ctx: AppContext,
   source: SourceRow,
   rows: Map<string, BatchRow>,
 ): Promise<BatchCounts> {
   const now = ctx.clock.now();
+  // $1 now, $2 half-life, $3 TTL table, $4 default TTL (scoreParamValues order), then $5 source id.
+  const p: ScoreParams = { now: '$1', halfLife: '$2', ttls: '$3', defaultTtl: '$4' };
+  const params = [...scoreParamValues(ctx.config, now), source.id];
   return ctx.store.transaction(async (tx) => {
     await tx.exec(`
       CREATE TEMP TABLE rep_batch (
@@ -181,8 +209,9 @@ async function mergeBatch(
       ) ON COMMIT DROP`);
     await tx.copyFrom('rep_batch', STAGE_COLUMNS, stageRows(rows.values()));
     // Temp tables have no statistics: without them the planner guesses a few rows and picks
-    // nested loops over tens of thousands.
-    await tx.exec('ANALYZE rep_batch');
+    // nested loops over tens of thousands. Only the join keys matter (sampling raw jsonb cost
+    // more than a second per 20k-row batch on PGlite).
+    await tx.exec('ANALYZE rep_batch (kind, value)');
     await tx.query(
       `CREATE TEMP TABLE rep_old ON COMMIT DROP AS
         SELECT i.id, i.kind, i.value, i.status, i.category, i.scope,
@@ -190,25 +219,27 @@ async function mergeBatch(
         FROM indicators i JOIN rep_batch b ON b.kind = i.kind AND b.value = i.value`,
     );
     await tx.exec('ANALYZE rep_old');
+    // New indicators, scored from their one observation (this source, last seen now).
     await tx.query(
       `INSERT INTO indicators (kind, value, expr, registrable, net, category, status, scope, scope_reason,
-          confidence, first_seen, last_seen, created_at, updated_at)
-        SELECT kind, value, expr, registrable, net::cidr, category, init_status, scope, scope_reason, 0,
-          least(coalesce(evidence_at, $1), $1), $1, $1, $1
-        FROM rep_batch
-        ORDER BY kind, value
-        ON CONFLICT (kind, value) DO UPDATE SET
-          last_seen = greatest(indicators.last_seen, excluded.last_seen),
-          first_seen = least(indicators.first_seen, excluded.first_seen),
-          scope = CASE WHEN ${rankSql('excluded.scope')} > ${rankSql('indicators.scope')} THEN excluded.scope ELSE indicators.scope END,
-          -- a URL's reason says whether its host is listed too, which can change (allowlist, guards)
-          scope_reason = CASE WHEN ${rankSql('excluded.scope')} > ${rankSql('indicators.scope')} OR indicators.kind = 'url'
-            THEN excluded.scope_reason ELSE indicators.scope_reason END`,
-      [now],
+          confidence, expires_at, first_seen, last_seen, created_at, updated_at)
+        SELECT b.kind, b.value, b.expr, b.registrable, b.net::cidr, b.category,
+          ${statusSql(p, 'x', 'x.exp', 'b.evidence_at')},
+          b.scope, b.scope_reason, least(1, greatest(0, x.conf)), x.exp,
+          least(coalesce(b.evidence_at, $1), $1), $1, $1, $1
+        FROM rep_batch b
+          CROSS JOIN LATERAL (SELECT b.init_status AS status, NULL::timestamptz AS suppressed_until,
+              NULL::timestamptz AS delisted_at,
+              1 - exp(${confTermSql(p, '$1::timestamptz', 's.reliability')}) AS conf,
+              ${expiryTermSql(p, '$1::timestamptz', 'b.category', 's.default_ttl_days')} AS exp
+            FROM sources s WHERE s.id = $5) x
+        WHERE NOT EXISTS (SELECT 1 FROM rep_old o WHERE o.kind = b.kind AND o.value = b.value)
+        ORDER BY b.kind, b.value`,
+      params,
     );
     await tx.exec(`CREATE TEMP TABLE rep_ids ON COMMIT DROP AS
         SELECT i.id, b.category, b.raw, b.evidence_at FROM rep_batch b JOIN indicators i ON i.kind = b.kind AND i.value = b.value`);
-    await tx.exec('ANALYZE rep_ids');
+    await tx.exec('ANALYZE rep_ids (id)');
     await tx.query(
       `INSERT INTO observations (indicator_id, source_id, category, first_seen, last_seen, times_seen, raw, evidence_at)
         SELECT b.id, $2, b.category, least(coalesce(b.evidence_at, $1), $1), $1, 1, b.raw, b.evidence_at
@@ -222,19 +253,43 @@ async function mergeBatch(
           evidence_at = greatest(observations.evidence_at, excluded.evidence_at)`,
       [now, source.id],
     );
-    const ids = 'SELECT id FROM rep_ids';
-    await rescore(tx, ctx.config, now, ids);
-    await logChanges(tx, { oldTable: 'rep_old', idsSql: ids, params: [now], atParam: 1 });
+    // Existing indicators: seen again (last/first seen, wider scope) and re-scored from all their
+    // observations, in one write. SET expressions read the row as it was (the snapshot rep_old has).
+    const newScope = `CASE WHEN ${rankSql('b.scope')} > ${rankSql('i.scope')} THEN b.scope ELSE i.scope END`;
+    await tx.query(
+      `WITH agg AS (${aggSql(p, 'o.indicator_id IN (SELECT id FROM rep_old)')}),
+       nv AS (
+         SELECT i.id,
+           greatest(i.last_seen, $1) AS last_seen,
+           least(i.first_seen, least(coalesce(b.evidence_at, $1), $1)) AS first_seen,
+           ${newScope} AS scope,
+           -- a URL's reason says whether its host is listed too, which can change (allowlist, guards)
+           CASE WHEN ${rankSql('b.scope')} > ${rankSql('i.scope')} OR i.kind = 'url'
+             THEN b.scope_reason ELSE i.scope_reason END AS scope_reason,
+           least(1, greatest(0, agg.conf)) AS confidence,
+           agg.exp AS expires_at,
+           agg.cat AS category,
+           ${statusSql(p, 'i', 'agg.exp', 'agg.ev')} AS status,
+           i.status AS old_status, i.category AS old_category, i.scope AS old_scope
+         FROM rep_old o
+           JOIN indicators i ON i.id = o.id
+           JOIN rep_batch b ON b.kind = o.kind AND b.value = o.value
+           JOIN agg ON agg.id = o.id)
+       UPDATE indicators i SET
+         last_seen = nv.last_seen, first_seen = nv.first_seen, scope = nv.scope,
+         scope_reason = nv.scope_reason, confidence = nv.confidence, expires_at = nv.expires_at,
+         category = nv.category, status = nv.status,
+         updated_at = CASE WHEN nv.status <> nv.old_status OR nv.category <> nv.old_category
+           OR nv.scope <> nv.old_scope THEN $1 ELSE i.updated_at END
+       FROM nv WHERE i.id = nv.id`,
+      params.slice(0, 4),
+    );
+    await logChanges(tx, { oldTable: 'rep_old', idsSql: 'SELECT id FROM rep_ids', params: [now], atParam: 1 });
     await tx.query(
       `INSERT INTO indicator_history (indicator_id, at, actor, action, from_status, to_status, reason)
         SELECT i.id, $1, $2, 'status', o.status, i.status, 'seen again by ' || $3
         FROM indicators i JOIN rep_old o ON o.id = i.id WHERE o.status <> i.status`,
       [now, `source:${source.name}`, source.name],
-    );
-    await tx.query(
-      `UPDATE indicators i SET updated_at = $1 FROM rep_old o
-        WHERE o.id = i.id AND (o.status <> i.status OR o.category <> i.category OR o.scope <> i.scope)`,
-      [now],
     );
     const c = await tx.query<{ new: number; updated: number; unchanged: number; derived: number }>(
       `SELECT

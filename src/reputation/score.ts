@@ -17,6 +17,57 @@ export function ttlTable(config: Config): Record<string, number> {
  *                than the delisting; otherwise active until expires_at, then expired.
  * Only SQL: imports call it on a batch of tens of thousands of indicators at once.
  */
+/**
+ * SQL fragments of the scoring model, shared by rescore() and the import's merge (which scores new
+ * indicators while inserting them and existing ones in the same UPDATE that moves last_seen, so each
+ * indicator row is written once per batch). `p` maps the parameters: now, half-life, TTL table, default TTL.
+ */
+export interface ScoreParams {
+  now: string;
+  halfLife: string;
+  ttls: string;
+  defaultTtl: string;
+}
+
+/** One observation's term of Σ ln(1 − r·0.5^(age/half_life)); `o` has last_seen and category, `s` is its source. */
+export function confTermSql(p: ScoreParams, lastSeen: string, reliability: string): string {
+  return `ln(1 - least(0.999999, ${reliability} * power(0.5,
+               greatest(0, extract(epoch FROM (${p.now}::timestamptz - ${lastSeen}))) / 86400.0 / ${p.halfLife}::float8)))`;
+}
+
+/** One observation's expiry: last_seen + TTL(category, source). */
+export function expiryTermSql(p: ScoreParams, lastSeen: string, category: string, sourceTtls: string): string {
+  return `${lastSeen} + make_interval(days => coalesce((${sourceTtls} ->> ${category})::int,
+               (${p.ttls}::jsonb ->> ${category})::int, ${p.defaultTtl}::int))`;
+}
+
+/** The status an indicator gets from its current status and aggregated expiry / newest evidence. */
+export function statusSql(p: ScoreParams, i: string, exp: string, ev: string): string {
+  return `CASE
+         WHEN ${i}.status = 'allowlisted' THEN 'allowlisted'
+         WHEN ${i}.status = 'delisted' AND ${i}.suppressed_until > ${p.now}
+              AND (${ev} IS NULL OR ${ev} <= ${i}.delisted_at) THEN 'delisted'
+         WHEN ${exp} > ${p.now} THEN 'active'
+         ELSE 'expired' END`;
+}
+
+/** The parameter values, in ScoreParams order, for `config`. */
+export function scoreParamValues(config: Config, now: Date): unknown[] {
+  return [now, config.reputation.half_life_days, JSON.stringify(ttlTable(config)), config.reputation.default_ttl_days];
+}
+
+/** Per-indicator aggregates (id, conf, exp, ev, cat) over the observations whose indicator_id `where` selects. */
+export function aggSql(p: ScoreParams, where: string): string {
+  return `SELECT o.indicator_id AS id,
+         1 - exp(sum(${confTermSql(p, 'o.last_seen', 's.reliability')})) AS conf,
+         max(${expiryTermSql(p, 'o.last_seen', 'o.category', 's.default_ttl_days')}) AS exp,
+         max(o.evidence_at) AS ev,
+         (array_agg(o.category ORDER BY s.reliability DESC, o.last_seen DESC))[1] AS cat
+       FROM observations o JOIN sources s ON s.id = o.source_id
+       WHERE ${where}
+       GROUP BY o.indicator_id`;
+}
+
 export async function rescore(
   db: Queryable,
   config: Config,
@@ -25,35 +76,15 @@ export async function rescore(
   idsParams: unknown[] = [],
 ): Promise<void> {
   const n = idsParams.length;
+  const p: ScoreParams = { now: `$${n + 1}`, halfLife: `$${n + 2}`, ttls: `$${n + 3}`, defaultTtl: `$${n + 4}` };
   await db.query(
-    `WITH agg AS (
-       SELECT o.indicator_id AS id,
-         1 - exp(sum(ln(1 - least(0.999999, s.reliability * power(0.5,
-               greatest(0, extract(epoch FROM ($${n + 1}::timestamptz - o.last_seen))) / 86400.0 / $${n + 2}::float8))))) AS conf,
-         max(o.last_seen + make_interval(days => coalesce((s.default_ttl_days ->> o.category)::int,
-               ($${n + 3}::jsonb ->> o.category)::int, $${n + 4}::int))) AS exp,
-         max(o.evidence_at) AS ev,
-         (array_agg(o.category ORDER BY s.reliability DESC, o.last_seen DESC))[1] AS cat
-       FROM observations o JOIN sources s ON s.id = o.source_id
-       WHERE o.indicator_id IN (${idsSql})
-       GROUP BY o.indicator_id)
+    `WITH agg AS (${aggSql(p, `o.indicator_id IN (${idsSql})`)})
      UPDATE indicators i SET
        confidence = least(1, greatest(0, agg.conf)),
        expires_at = agg.exp,
        category = agg.cat,
-       status = CASE
-         WHEN i.status = 'allowlisted' THEN 'allowlisted'
-         WHEN i.status = 'delisted' AND i.suppressed_until > $${n + 1}
-              AND (agg.ev IS NULL OR agg.ev <= i.delisted_at) THEN 'delisted'
-         WHEN agg.exp > $${n + 1} THEN 'active'
-         ELSE 'expired' END
+       status = ${statusSql(p, 'i', 'agg.exp', 'agg.ev')}
      FROM agg WHERE i.id = agg.id`,
-    [
-      ...idsParams,
-      now,
-      config.reputation.half_life_days,
-      JSON.stringify(ttlTable(config)),
-      config.reputation.default_ttl_days,
-    ],
+    [...idsParams, ...scoreParamValues(config, now)],
   );
 }

@@ -369,7 +369,11 @@ describe('operators dashboard in headless Chromium', () => {
       await refused.waitFor();
       assert.match(await refused.innerText(), /この操作はあなたのロールでは行えません/);
       assert.match(await refused.innerText(), /AUTH_FORBIDDEN/);
-      assert.equal((await ctx.store.query("SELECT count(*)::int AS n FROM allowlist WHERE value LIKE '%example.org%'")).rows[0].n, 0);
+      assert.equal(
+        (await ctx.store.query("SELECT count(*)::int AS n FROM allowlist WHERE value LIKE '%example.org%'"))
+          .rows[0].n,
+        0,
+      );
     } finally {
       await bctx.close();
     }

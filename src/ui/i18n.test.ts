@@ -15,13 +15,25 @@ test('every dashboard string exists in Japanese and English, and every key used 
   const ja = keys(block('  ja: {', '  en: {'));
   const en = keys(block('  en: {'));
   assert.ok(ja.size > 100);
-  assert.deepEqual([...ja].filter((k) => !en.has(k)), [], 'keys missing in English');
-  assert.deepEqual([...en].filter((k) => !ja.has(k)), [], 'keys missing in Japanese');
+  assert.deepEqual(
+    [...ja].filter((k) => !en.has(k)),
+    [],
+    'keys missing in English',
+  );
+  assert.deepEqual(
+    [...en].filter((k) => !ja.has(k)),
+    [],
+    'keys missing in Japanese',
+  );
   const used = new Set<string>();
   for (const f of readdirSync(UI, { recursive: true }) as string[]) {
     if (!f.endsWith('.js')) continue;
     for (const m of readFileSync(join(UI, f), 'utf8').matchAll(/\bt\('([\w-]+)'\)/g)) used.add(m[1]);
   }
   assert.ok(used.size > 50);
-  assert.deepEqual([...used].filter((k) => !ja.has(k)), [], 'keys used but not defined');
+  assert.deepEqual(
+    [...used].filter((k) => !ja.has(k)),
+    [],
+    'keys used but not defined',
+  );
 });
