@@ -68,6 +68,8 @@ if (pg) {
   store = await PostgresStore.open(fresh.url, 8);
   await migrate(store);
 } else store = await testBackends()[0].open();
+// Whatever happens, the sink stops and the benchmark's own database is dropped.
+try {
 const config = validateConfig({
   log: { level: 'silent', format: 'json' },
   smtp: { url: sink.url, from: 'ISP Security <security@isp.example>', pool: 8 },
@@ -136,7 +138,9 @@ console.log(
 );
 if (got.distinct !== N || got.accepted !== N)
   console.log(`  WARNING: ${got.distinct} distinct / ${got.accepted} accepted, expected ${N}`);
-await sink.close();
-if (store.dispose) await store.dispose();
-else await store.close();
-if (dropDb) await dropDb();
+} finally {
+  await sink.close();
+  if (store.dispose) await store.dispose();
+  else await store.close();
+  if (dropDb) await dropDb();
+}

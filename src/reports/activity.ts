@@ -33,6 +33,9 @@ export async function recordActivity(db: Queryable, day: Date, metric: Metric, n
   );
 }
 
+/** A site-owner case records the listing's category where a subscriber case has the malware family. */
+const family = (t = '') => `CASE WHEN ${t}kind = 'site' THEN '' ELSE coalesce(${t}family, '') END`;
+
 /**
  * Recomputes the figures that live in the store's own tables (listings from the change log, cases,
  * notices) for the days from `since` on. Idempotent: those figures are replaced, not added to.
@@ -51,16 +54,16 @@ export async function rollupFromStore(db: Queryable, since: Date): Promise<void>
   );
   await db.query(
     `INSERT INTO activity_daily (day, metric, measure, family, value)
-     SELECT opened_at::date, 'cases-opened', measure, coalesce(family, ''), count(*) FROM cases WHERE opened_at >= $1::date GROUP BY 1, 3, 4
+     SELECT opened_at::date, 'cases-opened', measure, ${family()}, count(*) FROM cases WHERE opened_at >= $1::date GROUP BY 1, 3, 4
      UNION ALL
-     SELECT closed_at::date, 'cases-resolved', measure, coalesce(family, ''), count(*) FROM cases
+     SELECT closed_at::date, 'cases-resolved', measure, ${family()}, count(*) FROM cases
        WHERE closed_at >= $1::date AND state = 'resolved' GROUP BY 1, 3, 4`,
     [day],
   );
   await db.query(
     `INSERT INTO activity_daily (day, metric, measure, family, value)
      SELECT n.sent_at::date, CASE WHEN c.kind = 'site' THEN 'site-owners-notified' ELSE 'subscribers-notified' END,
-            c.measure, coalesce(c.family, ''), count(*)
+            c.measure, ${family('c.')}, count(*)
      FROM notifications n JOIN cases c ON c.id = n.case_id
      WHERE n.status = 'sent' AND n.sent_at >= $1::date GROUP BY 1, 2, 3, 4`,
     [day],
