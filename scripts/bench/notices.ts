@@ -70,74 +70,74 @@ if (pg) {
 } else store = await testBackends()[0].open();
 // Whatever happens, the sink stops and the benchmark's own database is dropped.
 try {
-const config = validateConfig({
-  log: { level: 'silent', format: 'json' },
-  smtp: { url: sink.url, from: 'ISP Security <security@isp.example>', pool: 8 },
-  notify: { batch: 500 },
-  siteowners: { enabled: false },
-});
-const clock = new ManualClock('2026-11-01T00:00:00Z');
-const ctx = await createContext(config, { store, clock, log: createLogger(config) });
-const now = clock.now();
+  const config = validateConfig({
+    log: { level: 'silent', format: 'json' },
+    smtp: { url: sink.url, from: 'ISP Security <security@isp.example>', pool: 8 },
+    notify: { batch: 500 },
+    siteowners: { enabled: false },
+  });
+  const clock = new ManualClock('2026-11-01T00:00:00Z');
+  const ctx = await createContext(config, { store, clock, log: createLogger(config) });
+  const now = clock.now();
 
-let t = performance.now();
-await store.copyFrom(
-  'subscribers',
-  ['id', 'language', 'contact'],
-  (function* () {
-    for (let i = 0; i < N; i++)
-      yield [`B${i}`, i % 3 ? 'ja' : 'en', JSON.stringify({ email: `b${i}@example.jp` })];
-  })(),
-);
-const fams = ['mirai', 'emotet', 'qakbot', null];
-await store.copyFrom(
-  'evidence',
-  ['measure', 'addr', 'port', 'seen_at', 'kind', 'family', 'source', 'attributed_at', 'subscriber_id'],
-  (function* () {
-    for (let i = 0; i < N; i++)
-      yield [
-        'notify-infected',
-        `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-        40000,
-        now.toISOString(),
-        'sinkhole',
-        fams[i % 4],
-        'bench',
-        now.toISOString(),
-        `B${i}`,
-      ];
-  })(),
-);
-const load = (performance.now() - t) / 1000;
+  let t = performance.now();
+  await store.copyFrom(
+    'subscribers',
+    ['id', 'language', 'contact'],
+    (function* () {
+      for (let i = 0; i < N; i++)
+        yield [`B${i}`, i % 3 ? 'ja' : 'en', JSON.stringify({ email: `b${i}@example.jp` })];
+    })(),
+  );
+  const fams = ['mirai', 'emotet', 'qakbot', null];
+  await store.copyFrom(
+    'evidence',
+    ['measure', 'addr', 'port', 'seen_at', 'kind', 'family', 'source', 'attributed_at', 'subscriber_id'],
+    (function* () {
+      for (let i = 0; i < N; i++)
+        yield [
+          'notify-infected',
+          `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+          40000,
+          now.toISOString(),
+          'sinkhole',
+          fams[i % 4],
+          'bench',
+          now.toISOString(),
+          `B${i}`,
+        ];
+    })(),
+  );
+  const load = (performance.now() - t) / 1000;
 
-t = performance.now();
-const linked = await linkEvidence(ctx);
-const open = (performance.now() - t) / 1000;
-t = performance.now();
-const adv = await advanceCases(ctx);
-const prepare = (performance.now() - t) / 1000;
-t = performance.now();
-const sent = await sendDue(ctx);
-const send = (performance.now() - t) / 1000;
+  t = performance.now();
+  const linked = await linkEvidence(ctx);
+  const open = (performance.now() - t) / 1000;
+  t = performance.now();
+  const adv = await advanceCases(ctx);
+  const prepare = (performance.now() - t) / 1000;
+  t = performance.now();
+  const sent = await sendDue(ctx);
+  const send = (performance.now() - t) / 1000;
 
-const fmt = (s: number) => `${s.toFixed(1)} s`;
-const got = await sink.count();
-console.log(`notices benchmark: ${N} cases on ${store.kind}, SMTP sink ${sink.url} (${sinkMode})`);
-console.log(`  load subscribers + evidence (COPY)     ${fmt(load)}`);
-console.log(
-  `  open cases (${linked.opened})                 ${fmt(open)}  (${Math.round(linked.opened / open)}/s)`,
-);
-console.log(
-  `  prepare notices (${adv.notices}, gate+audit+render) ${fmt(prepare)}  (${Math.round(adv.notices / prepare)}/s)`,
-);
-console.log(
-  `  send through the outbox (${sent.sent} sent)  ${fmt(send)}  (${Math.round(sent.sent / send)}/s)`,
-);
-console.log(
-  `  cases → e-mails accepted: ${fmt(open + prepare + send)} for ${got.distinct} distinct messages (target ≤ 60 s)`,
-);
-if (got.distinct !== N || got.accepted !== N)
-  console.log(`  WARNING: ${got.distinct} distinct / ${got.accepted} accepted, expected ${N}`);
+  const fmt = (s: number) => `${s.toFixed(1)} s`;
+  const got = await sink.count();
+  console.log(`notices benchmark: ${N} cases on ${store.kind}, SMTP sink ${sink.url} (${sinkMode})`);
+  console.log(`  load subscribers + evidence (COPY)     ${fmt(load)}`);
+  console.log(
+    `  open cases (${linked.opened})                 ${fmt(open)}  (${Math.round(linked.opened / open)}/s)`,
+  );
+  console.log(
+    `  prepare notices (${adv.notices}, gate+audit+render) ${fmt(prepare)}  (${Math.round(adv.notices / prepare)}/s)`,
+  );
+  console.log(
+    `  send through the outbox (${sent.sent} sent)  ${fmt(send)}  (${Math.round(sent.sent / send)}/s)`,
+  );
+  console.log(
+    `  cases → e-mails accepted: ${fmt(open + prepare + send)} for ${got.distinct} distinct messages (target ≤ 60 s)`,
+  );
+  if (got.distinct !== N || got.accepted !== N)
+    console.log(`  WARNING: ${got.distinct} distinct / ${got.accepted} accepted, expected ${N}`);
 } finally {
   await sink.close();
   if (store.dispose) await store.dispose();

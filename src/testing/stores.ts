@@ -53,23 +53,14 @@ function postgresBackend(adminUrl: string): TestBackend {
   return {
     name: 'postgres',
     async open(opts = {}) {
-      const name = `yojin_t_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      const store = await PostgresStore.open(url.toString(), 4);
+      const db = (await freshDatabaseUrl(adminUrl))!;
+      const store = await PostgresStore.open(db.url, 4);
       if (opts.migrated !== false) await migrate(store);
       const dispose = async () => {
         await store.close();
-        const a = new pg.Client({ connectionString: adminUrl });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await a.end();
+        await db.drop();
       };
-      return Object.assign(store, { dispose, url: url.toString() });
+      return Object.assign(store, { dispose, url: db.url });
     },
   };
 }
@@ -81,8 +72,9 @@ export function testBackends(): TestBackend[] {
 }
 
 /** A fresh database URL on the test server (for CLI tests against PostgreSQL), or undefined. */
-export async function freshDatabaseUrl(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  const adminUrl = process.env.YOJIN_TEST_DATABASE_URL;
+export async function freshDatabaseUrl(
+  adminUrl = process.env.YOJIN_TEST_DATABASE_URL,
+): Promise<{ url: string; drop(): Promise<void> } | undefined> {
   if (!adminUrl) return undefined;
   const name = `yojin_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });

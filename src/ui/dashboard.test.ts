@@ -14,6 +14,7 @@ import { type SmtpSink, startSmtpSink } from '../notify/sink.js';
 import { monthlyReport, recordActivity, rollupFromStore } from '../reports/index.js';
 import { getIndicator, listIndicators, reportFalsePositive } from '../reputation/index.js';
 import { REPO_ROOT } from '../testing/cli.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
 import { UI_DIR } from './routes.js';
@@ -131,17 +132,7 @@ describe('operators dashboard in headless Chromium', () => {
     }
     await rollupFromStore(ctx.store, new Date('2026-06-01T00:00:00Z'));
 
-    browser = await chromium.launch({
-      executablePath: process.env.YOJIN_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
   after(async () => {

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.js';
 import { REPO_ROOT } from '../testing/cli.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
 import { BypassTable, buildWarningServer, type FalsePositiveInput } from './index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 test('real Chromium: the warning page in ja and en, report form and continue link', async (t) => {
   if (!existsSync(CHROMIUM)) return t.skip(`${CHROMIUM} is not installed`);
@@ -39,12 +39,7 @@ test('real Chromium: the warning page in ja and en, report form and continue lin
     headless: true,
     locale: 'ja-JP',
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
+      ...CHROMIUM_ARGS,
       '--no-proxy-server',
       `--host-resolver-rules=MAP bad.example 127.0.0.1:${port}`,
     ],
