@@ -3,9 +3,10 @@
 //  2. the OASIS examples go into a TAXII collection and come back unchanged, and their indicators with
 //     patterns yojin models (url / domain-name / ipv4-addr / ipv6-addr values) import into the reputation list.
 // Run after the build (imports dist/).
+
+import { deepStrictEqual } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { deepStrictEqual } from 'node:assert';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
@@ -65,7 +66,13 @@ async function emittedObjects() {
     updated_at: new Date('2026-11-02T00:00:00Z'),
   };
   const rows = [
-    { id: 1, kind: 'url', value: "http://evil.example/a'b?x=1", category: 'malware-distribution', attributes: { family: 'Emotet' } },
+    {
+      id: 1,
+      kind: 'url',
+      value: "http://evil.example/a'b?x=1",
+      category: 'malware-distribution',
+      attributes: { family: 'Emotet' },
+    },
     { id: 2, kind: 'domain', value: 'phish.example', category: 'phishing', attributes: {} },
     { id: 3, kind: 'ip', value: '192.0.2.1', category: 'c2', attributes: { family: 'QakBot' } },
     { id: 4, kind: 'cidr', value: '198.51.100.0/24', category: 'hijacked-netblock', attributes: {} },
@@ -75,8 +82,23 @@ async function emittedObjects() {
   const { objects } = indicatorBundleObjects(hub, rows, (r) => r.updated_at, 'amber+strict', seen);
   const sco = stix.addressSco('203.0.113.5');
   const anonymised = sharing.stix.sanitizeOutbound(sco, rules).object;
-  const observed = stix.observedDataObject([anonymised.id], base.first_seen, base.last_seen, 3, identity.id, 'amber', 'obs-1');
-  const report = stix.reportObject('conformance report', base.last_seen, objects.filter((o) => o.type === 'indicator').map((o) => o.id), identity.id, 'green', 'rep-1');
+  const observed = stix.observedDataObject(
+    [anonymised.id],
+    base.first_seen,
+    base.last_seen,
+    3,
+    identity.id,
+    'amber',
+    'obs-1',
+  );
+  const report = stix.reportObject(
+    'conformance report',
+    base.last_seen,
+    objects.filter((o) => o.type === 'indicator').map((o) => o.id),
+    identity.id,
+    'green',
+    'rep-1',
+  );
   const markings = stix.TLP_LEVELS.map((l) => stix.tlpMarkingDefinition(l));
   return [...objects, anonymised, observed, report, ...markings];
 }
@@ -90,7 +112,10 @@ async function roundTrip(dataDir) {
   const { addObjects, queryObjects } = await import('../dist/sharing/taxii/objects-store.js');
   const { getParser, linesOf } = await import('../dist/pipeline/index.js');
   const { importFeed } = await import('../dist/reputation/index.js');
-  const config = validateConfig({ log: { level: 'silent', format: 'json' }, sharing: { default_tlp: 'amber' } });
+  const config = validateConfig({
+    log: { level: 'silent', format: 'json' },
+    sharing: { default_tlp: 'amber' },
+  });
   const store = await PGliteStore.open();
   await migrate(store);
   const ctx = await createContext(config, { store, log: createLogger(config) });
@@ -110,7 +135,8 @@ async function roundTrip(dataDir) {
       // The hub never serves TLP:RED: a RED-marked example is refused by design (explained, not a loss).
       const unexplained = res.failures.filter((f) => !/^TLP:RED \(own marking/.test(f.message));
       const refusedIds = new Set(res.failures.map((f) => f.id));
-      for (const f of res.failures) if (!unexplained.includes(f)) notes.push(`${name}: ${f.id} refused as expected: ${f.message}`);
+      for (const f of res.failures)
+        if (!unexplained.includes(f)) notes.push(`${name}: ${f.id} refused as expected: ${f.message}`);
       let lost = 0;
       for (const o of objects) {
         if (refusedIds.has(o.id)) continue;
@@ -124,10 +150,20 @@ async function roundTrip(dataDir) {
       }
       if (unexplained.length || lost) {
         failed++;
-        notes.push(`${name}: ${unexplained.length} refused, ${lost} changed: ${unexplained.map((f) => f.message).join('; ')}`);
+        notes.push(
+          `${name}: ${unexplained.length} refused, ${lost} changed: ${unexplained.map((f) => f.message).join('; ')}`,
+        );
       } else passed++;
       // indicators whose patterns we model become reputation entries
-      const items = getParser('stix2').parse(linesOf(JSON.stringify(doc.type === 'bundle' ? doc : { type: 'bundle', id: 'bundle--00000000-0000-4000-8000-000000000000', objects })));
+      const items = getParser('stix2').parse(
+        linesOf(
+          JSON.stringify(
+            doc.type === 'bundle'
+              ? doc
+              : { type: 'bundle', id: 'bundle--00000000-0000-4000-8000-000000000000', objects },
+          ),
+        ),
+      );
       const summary = await importFeed(ctx, { source: `oasis-examples`, format: 'stix2', items });
       const unsupported = summary.rejected.map((r) => r.reason);
       notes.push(
@@ -156,8 +192,14 @@ export const stixCheck = {
         notes.push(`emitted ${o.type} ${o.id} fails the OASIS schema: ${errors.slice(0, 3).join('; ')}`);
       } else passed++;
     }
-    notes.push(`${passed} emitted objects of types ${[...new Set(objects.map((o) => o.type))].join(', ')} validate against the OASIS schemas`);
-    const bundleErrors = validate({ type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects });
+    notes.push(
+      `${passed} emitted objects of types ${[...new Set(objects.map((o) => o.type))].join(', ')} validate against the OASIS schemas`,
+    );
+    const bundleErrors = validate({
+      type: 'bundle',
+      id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
+      objects,
+    });
     if (bundleErrors.length) {
       failed++;
       notes.push(`bundle fails: ${bundleErrors.slice(0, 3).join('; ')}`);

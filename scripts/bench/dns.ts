@@ -55,7 +55,15 @@ const c2Ip = (j: number) => `198.18.${(j >> 8) & 3}.${j & 255}`;
 function entry(i: number): PolicyEntry {
   const l = listing(i);
   const measure = l.category === 'c2' ? 'block-c2' : 'warn-malicious-site';
-  return { trigger: 'qname', name: l.name, wildcard: l.wildcard, category: l.category, measure, action: measure === 'block-c2' ? 'nxdomain' : 'warn', indicatorId: i + 1 };
+  return {
+    trigger: 'qname',
+    name: l.name,
+    wildcard: l.wildcard,
+    category: l.category,
+    measure,
+    action: measure === 'block-c2' ? 'nxdomain' : 'warn',
+    indicatorId: i + 1,
+  };
 }
 
 // ---- 1. index memory and build time --------------------------------------------------------------
@@ -97,7 +105,21 @@ interface Perf {
  * seconds = 0 exactly one pass over the file (then "lost" means unanswered within the 2 s timeout). */
 async function dnsperf(port: number, file: string, seconds: number, maxOutstanding = 200): Promise<Perf> {
   const limit = seconds > 0 ? ['-l', String(seconds)] : ['-n', '1'];
-  const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', file, ...limit, '-c', '4', '-q', String(maxOutstanding), '-t', '2']);
+  const child = spawn('dnsperf', [
+    '-s',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-d',
+    file,
+    ...limit,
+    '-c',
+    '4',
+    '-q',
+    String(maxOutstanding),
+    '-t',
+    '2',
+  ]);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -127,7 +149,9 @@ function freePort(): Promise<number> {
 async function waitForDns(port: number) {
   for (let i = 0; i < 100; i++) {
     try {
-      execFileSync('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=1', 'probe.bench.test'], { stdio: 'ignore' });
+      execFileSync('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=1', 'probe.bench.test'], {
+        stdio: 'ignore',
+      });
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 200));
@@ -187,7 +211,12 @@ remote-control:
   cleanups.push(() => store.close());
   const config = validateConfig({
     log: { level: 'warn', format: 'json' },
-    dns: { listen: '127.0.0.1:0', upstreams: [`127.0.0.1:${upstreamPort}`], cache_size: 200_000, refresh_interval_s: 3600 },
+    dns: {
+      listen: '127.0.0.1:0',
+      upstreams: [`127.0.0.1:${upstreamPort}`],
+      cache_size: 200_000,
+      refresh_interval_s: 3600,
+    },
   });
   const ctx = await createContext(config, { store, log: createLogger(config) });
   const t0 = performance.now();
@@ -204,16 +233,24 @@ remote-control:
     })(),
   );
   await store.exec(`SELECT setval('indicators_id_seq', ${ENTRIES + C2_IPS})`);
-  await store.copyFrom('change_log', ['entity_id', 'op'], (function* () {
-    for (let i = 1; i <= ENTRIES + C2_IPS; i++) yield [String(i), 'add'];
-  })());
-  console.log(`store (${store.kind}): loaded ${ENTRIES + C2_IPS} indicators in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  await store.copyFrom(
+    'change_log',
+    ['entity_id', 'op'],
+    (function* () {
+      for (let i = 1; i <= ENTRIES + C2_IPS; i++) yield [String(i), 'add'];
+    })(),
+  );
+  console.log(
+    `store (${store.kind}): loaded ${ENTRIES + C2_IPS} indicators in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   const resolver = new DnsResolver(ctx);
   const t1 = performance.now();
   const { port: yojinPort } = await resolver.start();
   cleanups.unshift(() => resolver.stop());
-  console.log(`yojin resolver: policy loaded from the store and indexed in ${(performance.now() - t1).toFixed(0)} ms, serial ${resolver.holder.index.serial}`);
+  console.log(
+    `yojin resolver: policy loaded from the store and indexed in ${(performance.now() - t1).toFixed(0)} ms, serial ${resolver.holder.index.serial}`,
+  );
 
   // the same policy as an RPZ zone for Unbound (warn → local data with the warning address; c2 → CNAME .)
   const zone: string[] = [
@@ -267,7 +304,9 @@ rpz:
   const unbound = spawn('unbound', ['-d', '-c', join(dir, 'unbound.conf')], { stdio: 'ignore' });
   cleanups.unshift(() => void unbound.kill('SIGTERM'));
   await waitForDns(unboundPort);
-  console.log(`unbound: started with the ${zone.length}-line RPZ in ${(performance.now() - tU).toFixed(0)} ms (1 thread)`);
+  console.log(
+    `unbound: started with the ${zone.length}-line RPZ in ${(performance.now() - tU).toFixed(0)} ms (1 thread)`,
+  );
 
   // query mixes: warm = 2000 names repeated (20% listed); cold = unique names (20% listed)
   const listedName = (k: number) => {
@@ -275,11 +314,17 @@ rpz:
     return l.wildcard ? `www.${l.name}` : l.name;
   };
   const warm: string[] = [];
-  for (let k = 0; k < 2000; k++) warm.push(`${k % 5 === 0 ? listedName(k * 37) : k % 20 === 1 ? `x${k}.c2.bench.test` : `n${k}.bench.test`} A`);
+  for (let k = 0; k < 2000; k++)
+    warm.push(
+      `${k % 5 === 0 ? listedName(k * 37) : k % 20 === 1 ? `x${k}.c2.bench.test` : `n${k}.bench.test`} A`,
+    );
   writeFileSync(join(dir, 'warm.txt'), `${warm.join('\n')}\n`);
   const coldLines = Math.max(200_000, SECONDS * 60_000);
   const cold: string[] = [];
-  for (let k = 0; k < coldLines; k++) cold.push(`${k % 5 === 0 ? listedName(k * 7919) : k % 20 === 1 ? `x${k}.c2.bench.test` : `c${k}-${(k * 2654435761) >>> 0}.bench.test`} A`);
+  for (let k = 0; k < coldLines; k++)
+    cold.push(
+      `${k % 5 === 0 ? listedName(k * 7919) : k % 20 === 1 ? `x${k}.c2.bench.test` : `c${k}-${(k * 2654435761) >>> 0}.bench.test`} A`,
+    );
   writeFileSync(join(dir, 'cold.txt'), `${cold.join('\n')}\n`);
 
   const row = (name: string, y: Perf, u: Perf) =>
@@ -309,13 +354,22 @@ rpz:
   await dnsperf(unboundPort, join(dir, 'warm.txt'), 2);
   const warmYojin = await measured('yojin', join(dir, 'warm.txt'));
   row('cache-warm', warmYojin, await measured('unbound', join(dir, 'warm.txt')));
-  row('cache-cold', await measured('yojin', join(dir, 'cold.txt')), await measured('unbound', join(dir, 'cold.txt')));
-  console.log(`(load average during the runs: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs)`);
+  row(
+    'cache-cold',
+    await measured('yojin', join(dir, 'cold.txt')),
+    await measured('unbound', join(dir, 'cold.txt')),
+  );
+  console.log(
+    `(load average during the runs: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} CPUs)`,
+  );
 
   // a 10k-change delta and a full rebuild, each applied while dnsperf runs
   // one pass over a file sized for ~SECONDS at the warm rate, so every query is accounted for
   const swapLines: string[] = [];
-  for (let k = 0; swapLines.length < Math.max(20_000, warmYojin.qps * SECONDS); k++) swapLines.push(warm[k % warm.length]);
+  for (let k = 0; swapLines.length < Math.max(20_000, warmYojin.qps * SECONDS); k++)
+    swapLines.push(warm[k % warm.length]);
   writeFileSync(join(dir, 'swap.txt'), `${swapLines.join('\n')}\n`);
   for (const kind of ['delta', 'full'] as const) {
     const perf = dnsperf(yojinPort, join(dir, 'swap.txt'), 0);
@@ -325,14 +379,23 @@ rpz:
     if (kind === 'delta') {
       const half = 5000;
       const base = ENTRIES + C2_IPS;
-      await store.copyFrom('indicators', ['id', 'kind', 'value', 'category', 'scope', 'first_seen', 'last_seen'], (function* () {
-        for (let i = 0; i < half; i++) yield [base + i + 1, 'domain', `new${i}.delta.test`, 'phishing', 'host', now, now];
-      })());
+      await store.copyFrom(
+        'indicators',
+        ['id', 'kind', 'value', 'category', 'scope', 'first_seen', 'last_seen'],
+        (function* () {
+          for (let i = 0; i < half; i++)
+            yield [base + i + 1, 'domain', `new${i}.delta.test`, 'phishing', 'host', now, now];
+        })(),
+      );
       await store.query(`UPDATE indicators SET status = 'delisted' WHERE id <= ${half}`);
-      await store.copyFrom('change_log', ['entity_id', 'op'], (function* () {
-        for (let i = 0; i < half; i++) yield [String(base + i + 1), 'add'];
-        for (let i = 1; i <= half; i++) yield [String(i), 'remove'];
-      })());
+      await store.copyFrom(
+        'change_log',
+        ['entity_id', 'op'],
+        (function* () {
+          for (let i = 0; i < half; i++) yield [String(base + i + 1), 'add'];
+          for (let i = 1; i <= half; i++) yield [String(i), 'remove'];
+        })(),
+      );
       loop.enable();
       const t = performance.now();
       await resolver.holder.refresh();

@@ -87,8 +87,14 @@ async function main() {
   const backends = which === 'both' ? ['pglite', 'postgres'] : [which];
   const self = fileURLToPath(import.meta.url);
   console.log(`import benchmark: URLhaus CSV, sizes ${sizes.join(', ')}, backends ${backends.join(', ')}`);
-  console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at start (${cpus().length} cores)`);
-  console.log('backend   lines      1st import        lines/s  (CPU s)   re-import (idempotent)  lines/s   peak RSS');
+  console.log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} at start (${cpus().length} cores)`,
+  );
+  console.log(
+    'backend   lines      1st import        lines/s  (CPU s)   re-import (idempotent)  lines/s   peak RSS',
+  );
   for (const n of sizes) {
     const file = join(tmpdir(), `yojin-bench-urlhaus-${n}.csv`);
     if (!existsSync(file)) await generate(file, n);

@@ -51,7 +51,10 @@ const uuid = (i: number, tag: string) => `00000000-0000-4000-${tag}-${i.toString
 
 const { store, drop } = await openStore();
 await migrate(store);
-const config = validateConfig({ log: { level: 'silent', format: 'json' }, sharing: { max_page_size: 1000, max_content_length: 1_073_741_824 } });
+const config = validateConfig({
+  log: { level: 'silent', format: 'json' },
+  sharing: { max_page_size: 1000, max_content_length: 1_073_741_824 },
+});
 const ctx = await createContext(config, { store, log: createLogger(config) });
 const app = await buildApi(ctx);
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -79,21 +82,28 @@ const post = await fetch(`${base}/taxii2/hub/collections/${col.id}/objects/`, {
 });
 const status = (await post.json()) as { success_count: number };
 const postS = (performance.now() - t) / 1000;
-console.log(`POST ${N} objects (${backend}): ${postS.toFixed(1)} s, ${(N / postS).toFixed(0)} objects/s, ${status.success_count} accepted`);
+console.log(
+  `POST ${N} objects (${backend}): ${postS.toFixed(1)} s, ${(N / postS).toFixed(0)} objects/s, ${status.success_count} accepted`,
+);
 
 t = performance.now();
 let got = 0;
 let next: string | undefined;
 do {
-  const r = await fetch(`${base}/taxii2/hub/collections/${col.id}/objects/?limit=1000${next ? `&next=${next}` : ''}`, {
-    headers: { authorization: auth, accept: MEDIA },
-  });
+  const r = await fetch(
+    `${base}/taxii2/hub/collections/${col.id}/objects/?limit=1000${next ? `&next=${next}` : ''}`,
+    {
+      headers: { authorization: auth, accept: MEDIA },
+    },
+  );
   const env = (await r.json()) as { objects?: unknown[]; more: boolean; next?: string };
   got += env.objects?.length ?? 0;
   next = env.more ? env.next : undefined;
 } while (next);
 const pageS = (performance.now() - t) / 1000;
-console.log(`page through ${got} objects, 1000 a page (${backend}): ${pageS.toFixed(2)} s, ${(got / pageS).toFixed(0)} objects/s (target ≥ 10000)`);
+console.log(
+  `page through ${got} objects, 1000 a page (${backend}): ${pageS.toFixed(2)} s, ${(got / pageS).toFixed(0)} objects/s (target ≥ 10000)`,
+);
 
 // R reports of 10–30 indicators from overlapping pools, loaded with COPY (index build is what is timed)
 t = performance.now();
@@ -111,7 +121,13 @@ for (let i = 0; i < R; i++) {
   for (let k = 0; k < n; k++) feats.add(`ind:c2-${pool}-${Math.floor(rnd() * 40)}.example`);
   const sig = signature(feats);
   const id = `report--${uuid(i, 'a000')}`;
-  reportRows.push([id, `report ${i}`, `{family-${pool % 50}}`, `{${[...feats].map((f) => `"${f}"`).join(',')}}`, `{${sig.join(',')}}`]);
+  reportRows.push([
+    id,
+    `report ${i}`,
+    `{family-${pool % 50}}`,
+    `{${[...feats].map((f) => `"${f}"`).join(',')}}`,
+    `{${sig.join(',')}}`,
+  ]);
   bandBuckets(sig).forEach((b, band) => bucketRows.push([band, b, id]));
 }
 await store.copyFrom('similar_reports', ['report_id', 'name', 'family', 'features', 'signature'], reportRows);
@@ -129,7 +145,9 @@ for (let q = 0; q < 50; q++) {
   lat.push(performance.now() - s);
 }
 lat.sort((a, b) => a - b);
-console.log(`similar-case query over ${R} reports (${backend}): median ${lat[25].toFixed(1)} ms, p95 ${lat[47].toFixed(1)} ms`);
+console.log(
+  `similar-case query over ${R} reports (${backend}): median ${lat[25].toFixed(1)} ms, p95 ${lat[47].toFixed(1)} ms`,
+);
 await app.close();
 await store.close();
 await drop();

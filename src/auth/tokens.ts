@@ -49,10 +49,13 @@ export async function verifyToken(db: Queryable, token: string, now: Date = new 
   const m = /^yjn_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) throw new YojinError('AUTH_INVALID', 'the token is malformed; tokens look like yjn_<id>_<secret>');
   const [, id, secret] = m;
-  const r = await db.query<{ name: string; role: Role; secret_hash: string; revoked_at: Date | null; expires_at: Date | null }>(
-    'SELECT name, role, secret_hash, revoked_at, expires_at FROM api_tokens WHERE id = $1',
-    [id],
-  );
+  const r = await db.query<{
+    name: string;
+    role: Role;
+    secret_hash: string;
+    revoked_at: Date | null;
+    expires_at: Date | null;
+  }>('SELECT name, role, secret_hash, revoked_at, expires_at FROM api_tokens WHERE id = $1', [id]);
   const row = r.rows[0];
   const given = Buffer.from(hashSecret(secret), 'hex');
   if (!row || !timingSafeEqual(given, Buffer.from(row.secret_hash, 'hex'))) {

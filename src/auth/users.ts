@@ -11,12 +11,23 @@ export interface User {
 }
 
 /** Dashboard users: argon2id password hashes (people choose passwords, so a slow hash). */
-export async function addUser(db: Queryable, username: string, role: Role, password: string, language: 'ja' | 'en' = 'ja'): Promise<User> {
+export async function addUser(
+  db: Queryable,
+  username: string,
+  role: Role,
+  password: string,
+  language: 'ja' | 'en' = 'ja',
+): Promise<User> {
   if (!/^[a-zA-Z0-9._-]{1,64}$/.test(username)) {
-    throw new YojinError('REQUEST_INVALID', 'a user name is 1–64 letters, digits, dots, dashes or underscores');
+    throw new YojinError(
+      'REQUEST_INVALID',
+      'a user name is 1–64 letters, digits, dots, dashes or underscores',
+    );
   }
-  if (!ROLES.includes(role)) throw new YojinError('REQUEST_INVALID', `unknown role "${role}"; roles are ${ROLES.join(', ')}`);
-  if (password.length < 12) throw new YojinError('REQUEST_INVALID', 'a password needs at least 12 characters');
+  if (!ROLES.includes(role))
+    throw new YojinError('REQUEST_INVALID', `unknown role "${role}"; roles are ${ROLES.join(', ')}`);
+  if (password.length < 12)
+    throw new YojinError('REQUEST_INVALID', 'a password needs at least 12 characters');
   const exists = await db.query('SELECT 1 FROM users WHERE username = $1', [username]);
   if (exists.rows.length) throw new YojinError('CONFLICT', `user ${username} already exists`);
   await db.query('INSERT INTO users (username, role, password_hash, language) VALUES ($1, $2, $3, $4)', [
@@ -31,7 +42,12 @@ export async function addUser(db: Queryable, username: string, role: Role, passw
 const SESSION_HOURS = 12;
 
 /** Checks a password and opens a session: an API token of the user's role that expires. */
-export async function login(db: Queryable, username: string, password: string, now: Date): Promise<{ token: string; user: User; expiresAt: Date }> {
+export async function login(
+  db: Queryable,
+  username: string,
+  password: string,
+  now: Date,
+): Promise<{ token: string; user: User; expiresAt: Date }> {
   const r = await db.query<User & { password_hash: string; disabled_at: Date | null }>(
     'SELECT username, role, language, password_hash, disabled_at FROM users WHERE username = $1',
     [username],

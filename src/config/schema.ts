@@ -1,17 +1,17 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { measureOverrideSchema } from '../measures/config.js';
-import { warningConfigSchema } from '../warning/config.js';
-import { casesConfigSchema } from '../cases/config.js';
 import { attributionConfig } from '../attribution/config.js';
-import { notifyConfigSchema, smtpConfigSchema } from '../notify/config.js';
-import { selfserviceConfigSchema } from '../selfservice/config.js';
-import { siteownersConfigSchema } from '../siteowners/config.js';
+import { casesConfigSchema } from '../cases/config.js';
 import { dnsConfigSchema } from '../dns/config.js';
+import { lookupConfigSchema } from '../lookup/config.js';
+import { measureOverrideSchema } from '../measures/config.js';
+import { notifyConfigSchema, smtpConfigSchema } from '../notify/config.js';
+import { feedsConfigSchema } from '../pipeline/config.js';
 import { reputationConfigSchema } from '../reputation/config.js';
 import { rpzConfigSchema } from '../rpz/config.js';
-import { lookupConfigSchema } from '../lookup/config.js';
+import { selfserviceConfigSchema } from '../selfservice/config.js';
 import { sharingConfigSchema } from '../sharing/config.js';
-import { feedsConfigSchema } from '../pipeline/config.js';
+import { siteownersConfigSchema } from '../siteowners/config.js';
+import { warningConfigSchema } from '../warning/config.js';
 
 import { HOST_PORT_PATTERN, section } from './section.js';
 

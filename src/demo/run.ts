@@ -8,7 +8,7 @@ import { DnsResolver } from '../dns/index.js';
 import { importAssignments } from '../pipeline/assignments/index.js';
 import { importEvidence } from '../pipeline/evidence/index.js';
 import { getParser, readLines } from '../pipeline/index.js';
-import { monthlyReport, recordActivity, rollupFromStore } from '../reports/index.js';
+import { monthlyReport, rollupFromStore } from '../reports/index.js';
 import { importFeed, reportFalsePositive, reviewFpReport } from '../reputation/index.js';
 import { importSubscribers, subscribersFromCsv } from '../subscribers/index.js';
 import { queryFrom } from './dns.js';
@@ -143,9 +143,9 @@ export async function runScenario(
       ctx.clock.set(new Date(t0.getTime() + 12 * 3600_000));
       await resolver.holder.loadFull('demo-day');
       const fps = truth.delisted.filter((x) => x.day === day.day);
+      // Queries go out in small concurrent batches, like many subscribers at once.
       let warned = 0;
       let blocked = 0;
-      // Queries go out in small concurrent batches, like many subscribers at once.
       const send = async (row: string[]) => {
         const [time, client, name, expect] = row as [string, string, string, Expect];
         const got = classify(await queryFrom(client, port, name), warnV4);
@@ -171,9 +171,9 @@ export async function runScenario(
         }
       }
       await Promise.all(batch.map(send));
-      // The resolver counts in memory; the demo records what its clients saw as the day's figures.
-      await recordActivity(ctx.store, t0, 'warnings-shown', warned, { measure: 'warn-malicious-site' });
-      await recordActivity(ctx.store, t0, 'c2-blocked', blocked, { measure: 'block-c2' });
+      // The resolver counts the warnings and blocks it answered; write the day's figures now.
+      ctx.clock.set(t0);
+      await resolver.flushActivity();
       // A site owner reports a listing as a mistake; an analyst reviews it a few hours later.
       for (const fp of fps) {
         ctx.clock.set(new Date(t0.getTime() + 13 * 3600_000));

@@ -44,7 +44,12 @@ export interface ClientEdns {
 
 export function readEdns(query: Packet): ClientEdns {
   const opt = (query.additionals ?? []).find((a) => a.type === 'OPT') as
-    | { udpPayloadSize?: number; flags?: number; ednsVersion?: number; options?: { code: number; data?: Buffer }[] }
+    | {
+        udpPayloadSize?: number;
+        flags?: number;
+        ednsVersion?: number;
+        options?: { code: number; data?: Buffer }[];
+      }
     | undefined;
   if (!opt) return { present: false, udpSize: 512, dnssecOk: false, structured: false, version: 0 };
   return {
@@ -84,7 +89,12 @@ export function responseFlags(query: Packet, rcode: number, extra = 0): number {
   return QR | opcode | (qflags & RD) | RA | extra | (rcode & 0xf);
 }
 
-export function errorResponse(query: Packet, rcode: number, edns: ClientEdns, ede?: { code: number; text: string }): Packet {
+export function errorResponse(
+  query: Packet,
+  rcode: number,
+  edns: ClientEdns,
+  ede?: { code: number; text: string },
+): Packet {
   return {
     id: query.id,
     type: 'response',
@@ -108,9 +118,15 @@ export interface PolicyAnswerConfig {
 
 /** Why, in one sentence (plain EXTRA-TEXT) and as the structured-error I-JSON. */
 export function explain(hit: PolicyHit, qname: string, cfg: PolicyAnswerConfig, structured: boolean): string {
-  const listed = hit.trigger === 'ip' ? `an answer address of ${qname} (${hit.name})` : hit.wildcard && hit.name !== qname ? `${qname} (under ${hit.name})` : qname;
+  const listed =
+    hit.trigger === 'ip'
+      ? `an answer address of ${qname} (${hit.name})`
+      : hit.wildcard && hit.name !== qname
+        ? `${qname} (under ${hit.name})`
+        : qname;
   if (!structured) {
-    const what = hit.measure === 'block-c2' ? 'a C&C server of malware' : `a dangerous site (${hit.category})`;
+    const what =
+      hit.measure === 'block-c2' ? 'a C&C server of malware' : `a dangerous site (${hit.category})`;
     return `yojin: ${listed} is listed as ${what}; measure ${hit.measure}; source: reputation list, indicator #${hit.indicatorId}; see ${cfg.warningUrl}`;
   }
   const j =
@@ -144,9 +160,22 @@ export function policyResponse(
   let rcode: number = RCODE.NOERROR;
   if (action === 'nxdomain') rcode = RCODE.NXDOMAIN;
   else if (action === 'warn' && question) {
-    if (qtype === 'A') answers.push({ type: 'A', name: question.name, ttl: cfg.ttl, class: 'IN', data: cfg.warningV4 } as Answer);
+    if (qtype === 'A')
+      answers.push({
+        type: 'A',
+        name: question.name,
+        ttl: cfg.ttl,
+        class: 'IN',
+        data: cfg.warningV4,
+      } as Answer);
     else if (qtype === 'AAAA')
-      answers.push({ type: 'AAAA', name: question.name, ttl: cfg.ttl, class: 'IN', data: cfg.warningV6 } as Answer);
+      answers.push({
+        type: 'AAAA',
+        name: question.name,
+        ttl: cfg.ttl,
+        class: 'IN',
+        data: cfg.warningV6,
+      } as Answer);
     // any other type: NODATA, the name "exists" only as the warning page
   }
   const text = explain(hit, qname, cfg, edns.structured);
@@ -157,6 +186,8 @@ export function policyResponse(
     questions: query.questions ?? [],
     answers,
     authorities: [],
-    additionals: edns.present ? [optRecord(edns, [edeOption(knownSubscriber ? EDE_FILTERED : EDE_BLOCKED, text)])] : [],
+    additionals: edns.present
+      ? [optRecord(edns, [edeOption(knownSubscriber ? EDE_FILTERED : EDE_BLOCKED, text)])]
+      : [],
   } as Packet;
 }

@@ -45,7 +45,9 @@ export class AnswerCache {
     this.map.set(key, e);
     const age = Math.floor((t - e.stored) / 1000);
     const aged = (rs: Answer[] | undefined) =>
-      (rs ?? []).map((r) => ('ttl' in r && typeof r.ttl === 'number' ? { ...r, ttl: Math.max(0, r.ttl - age) } : r));
+      (rs ?? []).map((r) =>
+        'ttl' in r && typeof r.ttl === 'number' ? { ...r, ttl: Math.max(0, r.ttl - age) } : r,
+      );
     return { ...e.packet, answers: aged(e.packet.answers), authorities: aged(e.packet.authorities) };
   }
 
@@ -57,7 +59,11 @@ export class AnswerCache {
     const t = this.now();
     const additionals = (packet.additionals ?? []).filter((a) => a.type !== 'OPT');
     this.map.delete(key);
-    this.map.set(key, { packet: { ...packet, additionals }, stored: t, expires: t + Math.min(ttl, this.maxTtl) * 1000 });
+    this.map.set(key, {
+      packet: { ...packet, additionals },
+      stored: t,
+      expires: t + Math.min(ttl, this.maxTtl) * 1000,
+    });
     while (this.map.size > this.maxEntries) {
       const oldest = this.map.keys().next().value as string;
       this.map.delete(oldest);
@@ -78,7 +84,8 @@ export function cacheTtl(packet: Packet): number | undefined {
   const answers = (packet.answers ?? []).filter((a) => a.type !== 'OPT');
   if (rcode === 0 && answers.length > 0) {
     let min = Infinity;
-    for (const a of answers) if (typeof (a as { ttl?: number }).ttl === 'number') min = Math.min(min, (a as { ttl: number }).ttl);
+    for (const a of answers)
+      if (typeof (a as { ttl?: number }).ttl === 'number') min = Math.min(min, (a as { ttl: number }).ttl);
     return Number.isFinite(min) ? min : undefined;
   }
   // Negative answer (NXDOMAIN or NODATA): the SOA's TTL bounded by its MINIMUM (RFC 2308 §5).

@@ -62,6 +62,8 @@ export interface DnsReply {
   packet: Packet | null;
   /** The policy action taken, or 'resolve' (no policy), 'servfail' (upstreams failed). */
   action: PolicyAction | 'resolve' | 'servfail';
+  /** The listing enforced, when a policy action was taken. */
+  hit?: PolicyHit;
 }
 
 export type Next = (req: DnsRequest) => Promise<DnsReply>;
@@ -75,6 +77,8 @@ export interface ChainDeps {
   forwarder: Forwarder;
   metrics: DnsMetrics;
   answers: PolicyAnswerConfig;
+  /** Counts enforced answers for the monthly report (flushed to the store in batches). */
+  activity?: { count(measure: string, category: string): void };
   /** True for a few minutes after this client chose "continue anyway" on the warning page for the name. */
   isBypassed?: (clientAddress: string, qname: string) => boolean;
 }
@@ -88,11 +92,21 @@ function enforce(req: DnsRequest, hit: PolicyHit, deps: ChainDeps): DnsReply | u
     case 'passthru':
       return undefined;
     case 'drop':
-      return { packet: null, action: 'drop' };
+      return { packet: null, action: 'drop', hit };
     default:
       return {
-        packet: policyResponse(req.query, req.qname, req.qtype, hit, hit.action, req.edns, consent.known, deps.answers),
+        packet: policyResponse(
+          req.query,
+          req.qname,
+          req.qtype,
+          hit,
+          hit.action,
+          req.edns,
+          consent.known,
+          deps.answers,
+        ),
         action: hit.action,
+        hit,
       };
   }
 }
@@ -103,6 +117,7 @@ const metrics =
     const reply = await next(req);
     const rcode = reply.packet ? ((reply.packet as { flags?: number }).flags ?? 0) & 0xf : -1;
     deps.metrics.countQuery(reply.action, reply.packet ? rcodeName(rcode) : 'none', req.transport);
+    if (reply.hit) deps.activity?.count(reply.hit.measure, reply.hit.category);
     return reply;
   };
 
@@ -193,7 +208,11 @@ const forward =
     const cd = (((req.query as { flags?: number }).flags ?? 0) & (1 << 4)) !== 0;
     try {
       const q = req.query.questions![0];
-      const res = await deps.forwarder.resolve({ name: q.name, type: q.type, class: q.class }, req.edns.dnssecOk, cd);
+      const res = await deps.forwarder.resolve(
+        { name: q.name, type: q.type, class: q.class },
+        req.edns.dnssecOk,
+        cd,
+      );
       return { packet: res, action: 'resolve' };
     } catch (err) {
       return {
@@ -207,7 +226,14 @@ const forward =
   };
 
 /** THE order of the chain (see the contract above). */
-export const CHAIN: Array<(deps: ChainDeps) => Handler> = [metrics, consent, qnamePolicy, responsePolicy, cache, forward];
+export const CHAIN: Array<(deps: ChainDeps) => Handler> = [
+  metrics,
+  consent,
+  qnamePolicy,
+  responsePolicy,
+  cache,
+  forward,
+];
 
 /** Composes the chain into one function. */
 export function buildChain(deps: ChainDeps, factories = CHAIN): Next {
@@ -235,8 +261,11 @@ export function finalise(req: DnsRequest, reply: DnsReply): Packet | null {
   const keep = upstreamFlags & ((1 << 5) | 0xf);
   const additionals = (p.additionals ?? []).filter((a) => a.type !== 'OPT') as Answer[];
   if (req.edns.present) {
-    const upstreamOpt = (p.additionals ?? []).find((a) => a.type === 'OPT') as { options?: { code: number; data?: Buffer }[] } | undefined;
-    const edeFromUs = reply.action === 'servfail' ? (upstreamOpt?.options ?? []).filter((o) => o.code === 15 && o.data) : [];
+    const upstreamOpt = (p.additionals ?? []).find((a) => a.type === 'OPT') as
+      | { options?: { code: number; data?: Buffer }[] }
+      | undefined;
+    const edeFromUs =
+      reply.action === 'servfail' ? (upstreamOpt?.options ?? []).filter((o) => o.code === 15 && o.data) : [];
     additionals.push(optRecord(req.edns, edeFromUs as { code: number; data: Buffer }[]));
   }
   return {

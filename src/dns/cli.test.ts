@@ -24,8 +24,12 @@ test('`yojin serve` has --dns and `yojin dns` documents --listen and a repeatabl
 // seconds; CI sets YOJIN_TEST_DATABASE_URL. The resolver itself is tested on both backends in resolver.test.ts.
 const noServer = process.env.YOJIN_TEST_DATABASE_URL ? false : 'needs YOJIN_TEST_DATABASE_URL (PostgreSQL)';
 
-test('`yojin dns` runs the resolver alone: answers through the upstream given by --upstream, stops on SIGTERM', { skip: noServer }, async () => {
-  const upstream = new FakeUpstream({ 'cli.example': [{ type: 'A', name: 'cli.example', ttl: 60, data: '192.0.2.77' }] });
+test('`yojin dns` runs the resolver alone: answers through the upstream given by --upstream, stops on SIGTERM', {
+  skip: noServer,
+}, async () => {
+  const upstream = new FakeUpstream({
+    'cli.example': [{ type: 'A', name: 'cli.example', ttl: 60, data: '192.0.2.77' }],
+  });
   const upPort = await upstream.start();
   const dir = mkdtempSync(join(tmpdir(), 'yojin-dns-cli-'));
   const db = await freshDatabaseUrl();
@@ -50,7 +54,15 @@ test('`yojin dns` runs the resolver alone: answers through the upstream given by
       child.once('exit', (code) => reject(new Error(`yojin dns exited (${code}): ${err}`)));
     });
     assert.match(out, /policy serial 0, 0 listings/);
-    const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=3', '+short', 'cli.example']);
+    const { stdout } = await run('dig', [
+      '@127.0.0.1',
+      '-p',
+      String(port),
+      '+tries=1',
+      '+time=3',
+      '+short',
+      'cli.example',
+    ]);
     assert.equal(stdout.trim(), '192.0.2.77');
     const exited = once(child, 'exit');
     child.kill('SIGTERM');

@@ -8,12 +8,15 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** `yojin dns`: the resolver alone (production role split). `yojin serve --dns` runs it with the rest. */
 export function registerDns(program: Command) {
-
   program
     .command('dns')
     .description('run only the policy DNS resolver (UDP and TCP), forwarding to the upstream resolvers')
     .option('--listen <host:port>', 'listen address (default dns.listen, 127.0.0.1:5353)')
-    .option('--upstream <host:port>', 'upstream resolver; repeatable, tried in order (default dns.upstreams)', collect)
+    .option(
+      '--upstream <host:port>',
+      'upstream resolver; repeatable, tried in order (default dns.upstreams)',
+      collect,
+    )
     .action(async (opts: { listen?: string; upstream?: string[] }, cmd: Command) => {
       const config = configFor(cmd, {
         ...(opts.listen ? { 'dns.listen': opts.listen } : {}),

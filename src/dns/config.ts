@@ -75,7 +75,8 @@ export const dnsConfigSchema = section(
     refresh_interval_s: Type.Integer({
       default: 5,
       minimum: 1,
-      description: 'How often (seconds) the change-log serial is polled to hot-swap the policy and consent snapshot.',
+      description:
+        'How often (seconds) the change-log serial is polled to hot-swap the policy and consent snapshot.',
     }),
     consent_refresh_interval_s: Type.Integer({
       default: 60,

@@ -38,13 +38,11 @@ export class ConsentSnapshot {
   private readonly enabled: Record<PolicyMeasure, boolean>;
   assignments = 0;
 
-  constructor(
-    opts: {
-      unknownClientConsent: boolean;
-      defaults?: Partial<Record<PolicyMeasure, boolean>>;
-      enabled?: Partial<Record<PolicyMeasure, boolean>>;
-    },
-  ) {
+  constructor(opts: {
+    unknownClientConsent: boolean;
+    defaults?: Partial<Record<PolicyMeasure, boolean>>;
+    enabled?: Partial<Record<PolicyMeasure, boolean>>;
+  }) {
     this.defaults = { 'warn-malicious-site': true, 'block-c2': true, ...opts.defaults };
     this.enabled = { 'warn-malicious-site': true, 'block-c2': true, ...opts.enabled };
     const u = opts.unknownClientConsent;
@@ -63,7 +61,9 @@ export class ConsentSnapshot {
   addAssignment(prefix: string, subscriber: string, ports?: [number, number]) {
     let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
     try {
-      parsed = prefix.includes('/') ? ipaddr.parseCIDR(prefix) : [ipaddr.parse(prefix), prefix.includes(':') ? 128 : 32];
+      parsed = prefix.includes('/')
+        ? ipaddr.parseCIDR(prefix)
+        : [ipaddr.parse(prefix), prefix.includes(':') ? 128 : 32];
     } catch {
       return;
     }
@@ -135,7 +135,8 @@ export class ConsentSnapshot {
     return {
       known: true,
       'warn-malicious-site':
-        this.enabled['warn-malicious-site'] && (c?.['warn-malicious-site'] ?? this.defaults['warn-malicious-site']),
+        this.enabled['warn-malicious-site'] &&
+        (c?.['warn-malicious-site'] ?? this.defaults['warn-malicious-site']),
       'block-c2': this.enabled['block-c2'] && (c?.['block-c2'] ?? this.defaults['block-c2']),
     };
   }
@@ -182,13 +183,22 @@ export async function loadConsentSnapshot(ctx: AppContext, reason: string): Prom
   });
   if (!enabled['warn-malicious-site'] && !enabled['block-c2']) return snap;
   const now = ctx.clock.now().toISOString();
-  const rows = await ctx.store.query<{ subscriber_id: string; prefix: string; lo: number | null; hi: number | null }>(
+  const rows = await ctx.store.query<{
+    subscriber_id: string;
+    prefix: string;
+    lo: number | null;
+    hi: number | null;
+  }>(
     `SELECT subscriber_id, prefix::text AS prefix, lower(port_range) AS lo, upper(port_range) AS hi
        FROM assignments WHERE during @> $1::timestamptz`,
     [now],
   );
   for (const r of rows.rows)
-    snap.addAssignment(r.prefix, r.subscriber_id, r.lo === null || r.hi === null ? undefined : [Number(r.lo), Number(r.hi)]);
+    snap.addAssignment(
+      r.prefix,
+      r.subscriber_id,
+      r.lo === null || r.hi === null ? undefined : [Number(r.lo), Number(r.hi)],
+    );
   const consents = await ctx.store.query<{ subscriber_id: string; measure: PolicyMeasure; granted: boolean }>(
     `SELECT subscriber_id, measure, granted FROM consents WHERE measure = ANY($1::text[])`,
     [ENFORCED_MEASURES],

@@ -43,14 +43,19 @@ export class Forwarder {
   ) {}
 
   /** Resolves `query` (its question, DO bit) through the upstreams; throws UpstreamError when all fail. */
-  async resolve(question: { name: string; type: string; class?: string }, dnssecOk: boolean, cd = false): Promise<Packet> {
+  async resolve(
+    question: { name: string; type: string; class?: string },
+    dnssecOk: boolean,
+    cd = false,
+  ): Promise<Packet> {
     if (this.upstreams.length === 0) throw new UpstreamError('no upstream resolvers configured');
     let lastError = 'no answer';
     for (const u of this.upstreams) {
       const label = `${u.host}:${u.port}`;
       try {
         let res = await this.udp(u, question, dnssecOk, cd);
-        if (((res as { flags?: number }).flags ?? 0) & (1 << 9)) res = await this.tcp(u, question, dnssecOk, cd);
+        if (((res as { flags?: number }).flags ?? 0) & (1 << 9))
+          res = await this.tcp(u, question, dnssecOk, cd);
         const rcode = ((res as { flags?: number }).flags ?? 0) & 0xf;
         if (rcode === 2 || rcode === 5) {
           lastError = `${label} answered ${rcode === 2 ? 'SERVFAIL' : 'REFUSED'}`;
@@ -103,7 +108,12 @@ export class Forwarder {
     throw new UpstreamError('too many queries in flight');
   }
 
-  private encodeQuery(id: number, question: { name: string; type: string; class?: string }, dnssecOk: boolean, cd: boolean): Buffer {
+  private encodeQuery(
+    id: number,
+    question: { name: string; type: string; class?: string },
+    dnssecOk: boolean,
+    cd: boolean,
+  ): Buffer {
     return dnsPacket.encode({
       id,
       type: 'query',
@@ -115,7 +125,12 @@ export class Forwarder {
     } as Packet);
   }
 
-  private udp(u: Upstream, question: { name: string; type: string; class?: string }, dnssecOk: boolean, cd: boolean): Promise<Packet> {
+  private udp(
+    u: Upstream,
+    question: { name: string; type: string; class?: string },
+    dnssecOk: boolean,
+    cd: boolean,
+  ): Promise<Packet> {
     if (this.closed) return Promise.reject(new UpstreamError('forwarder closed'));
     const id = this.newId();
     const buf = this.encodeQuery(id, question, dnssecOk, cd);
@@ -134,7 +149,12 @@ export class Forwarder {
     });
   }
 
-  private tcp(u: Upstream, question: { name: string; type: string; class?: string }, dnssecOk: boolean, cd: boolean): Promise<Packet> {
+  private tcp(
+    u: Upstream,
+    question: { name: string; type: string; class?: string },
+    dnssecOk: boolean,
+    cd: boolean,
+  ): Promise<Packet> {
     const id = (Math.random() * 0x10000) | 0;
     const body = this.encodeQuery(id, question, dnssecOk, cd);
     return new Promise<Packet>((resolve, reject) => {

@@ -43,7 +43,11 @@ export class DnsMetrics {
       new Counter({ name: 'yojin_dns_cache_hits_total', help: 'Answers served from the cache.', registers });
     this.cacheMisses =
       existing('yojin_dns_cache_misses_total') ??
-      new Counter({ name: 'yojin_dns_cache_misses_total', help: 'Queries forwarded because the cache had no answer.', registers });
+      new Counter({
+        name: 'yojin_dns_cache_misses_total',
+        help: 'Queries forwarded because the cache had no answer.',
+        registers,
+      });
     this.upstreamErrors =
       existing('yojin_dns_upstream_errors_total') ??
       new Counter({
@@ -62,10 +66,18 @@ export class DnsMetrics {
       });
     this.serial =
       existing('yojin_dns_policy_serial') ??
-      new Gauge({ name: 'yojin_dns_policy_serial', help: 'Change-log serial of the policy in force.', registers });
+      new Gauge({
+        name: 'yojin_dns_policy_serial',
+        help: 'Change-log serial of the policy in force.',
+        registers,
+      });
     this.entries =
       existing('yojin_dns_policy_entries') ??
-      new Gauge({ name: 'yojin_dns_policy_entries', help: 'Listings in the policy index in force.', registers });
+      new Gauge({
+        name: 'yojin_dns_policy_entries',
+        help: 'Listings in the policy index in force.',
+        registers,
+      });
     this.failStatic =
       existing('yojin_dns_policy_fail_static') ??
       new Gauge({

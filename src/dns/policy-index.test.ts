@@ -26,7 +26,11 @@ const ip = (name: string, indicatorId: number): PolicyEntry => ({
 const v4 = (s: string) => new Uint8Array(s.split('.').map(Number));
 
 test('exact listings match only the name; wildcard listings match the name and every subdomain', () => {
-  const idx = PolicyIndex.build(1, [q('host.example', false, 1), q('dom.example', true, 2, 'c2'), q('a.b.host.example', false, 3)]);
+  const idx = PolicyIndex.build(1, [
+    q('host.example', false, 1),
+    q('dom.example', true, 2, 'c2'),
+    q('a.b.host.example', false, 3),
+  ]);
   assert.equal(idx.matchName('host.example')?.indicatorId, 1);
   assert.equal(idx.matchName('www.host.example'), undefined);
   assert.equal(idx.matchName('dom.example')?.indicatorId, 2);
@@ -51,15 +55,27 @@ test('an exact listing wins over a wildcard parent; a name listed twice follows 
   assert.equal(idx.matchName('c.p.example')?.indicatorId, 2);
   assert.equal(idx.matchName('d.c.p.example')?.indicatorId, 1);
   assert.equal(idx.matchName('dup.example')?.indicatorId, 3, 'equal actions: the first listing');
-  assert.equal(idx.matchName('sub.dup.example')?.indicatorId, 4, 'subdomains: only the wildcard listing applies');
+  assert.equal(
+    idx.matchName('sub.dup.example')?.indicatorId,
+    4,
+    'subdomains: only the wildcard listing applies',
+  );
   assert.equal(idx.matchName('both.example')?.action, 'nxdomain', 'the stronger action wins at the name');
   assert.equal(idx.matchName('x.both.example')?.action, 'nxdomain');
   assert.equal(idx.matchName('rev.example')?.action, 'nxdomain');
-  assert.equal(idx.matchName('x.rev.example')?.action, 'warn', 'a host-only listing never reaches subdomains');
+  assert.equal(
+    idx.matchName('x.rev.example')?.action,
+    'warn',
+    'a host-only listing never reaches subdomains',
+  );
 });
 
 test('CIDR listings: longest prefix first, IPv4 and IPv6', () => {
-  const idx = PolicyIndex.build(1, [ip('198.51.100.0/24', 1), ip('198.51.100.7/32', 2), ip('2001:db8::/48', 3)]);
+  const idx = PolicyIndex.build(1, [
+    ip('198.51.100.0/24', 1),
+    ip('198.51.100.7/32', 2),
+    ip('2001:db8::/48', 3),
+  ]);
   assert.equal(idx.matchAddress(v4('198.51.100.7'))?.indicatorId, 2);
   assert.equal(idx.matchAddress(v4('198.51.100.8'))?.indicatorId, 1);
   assert.equal(idx.matchAddress(v4('198.51.101.8')), undefined);
@@ -71,7 +87,11 @@ test('CIDR listings: longest prefix first, IPv4 and IPv6', () => {
 });
 
 test('withChanges returns a new index; the old one is unchanged (atomic swap)', async () => {
-  const old = PolicyIndex.build(5, [q('a.example', false, 1), q('b.example', true, 2), ip('192.0.2.1/32', 3)]);
+  const old = PolicyIndex.build(5, [
+    q('a.example', false, 1),
+    q('b.example', true, 2),
+    ip('192.0.2.1/32', 3),
+  ]);
   const next = old.withChanges({
     serial: 6,
     removed: [q('a.example', false, 1), q('b.example', true, 2), ip('192.0.2.1/32', 3)],
@@ -86,7 +106,11 @@ test('withChanges returns a new index; the old one is unchanged (atomic swap)', 
   assert.equal(next.matchName('c.example')?.indicatorId, 9);
   assert.equal(next.matchAddress(v4('192.0.2.1')), undefined);
   assert.equal(next.matchAddress(v4('192.0.2.2'))?.indicatorId, 3);
-  assert.deepEqual([...(await next.compact()).entries()].map((e) => e.name).sort(), ['192.0.2.2/32', 'b.example', 'c.example']);
+  assert.deepEqual([...(await next.compact()).entries()].map((e) => e.name).sort(), [
+    '192.0.2.2/32',
+    'b.example',
+    'c.example',
+  ]);
 });
 
 test('property: the packed index answers like a naive scan of the entries', () => {
@@ -95,9 +119,7 @@ test('property: the packed index answers like a naive scan of the entries', () =
   fc.assert(
     fc.property(fc.array(fc.tuple(name, fc.boolean()), { maxLength: 30 }), name, (listed, query) => {
       const seen = new Set<string>();
-      const entries = listed
-        .filter(([n]) => !seen.has(n) && seen.add(n))
-        .map(([n, w], i) => q(n, w, i + 1));
+      const entries = listed.filter(([n]) => !seen.has(n) && seen.add(n)).map(([n, w], i) => q(n, w, i + 1));
       const idx = PolicyIndex.build(1, entries);
       const exact = entries.find((e) => e.name === query);
       const labels = query.split('.');
@@ -127,5 +149,9 @@ test('consent snapshot: longest prefix, CGNAT port blocks, explicit choices over
   assert.equal(s.subscriberOf('2001:db8:1:ff::1'), 'v6');
   assert.deepEqual(s.forClient('10.0.0.5'), { known: true, 'warn-malicious-site': false, 'block-c2': true });
   assert.deepEqual(s.forClient('10.0.0.6'), { known: true, 'warn-malicious-site': true, 'block-c2': true });
-  assert.deepEqual(s.forClient('192.0.2.1'), { known: false, 'warn-malicious-site': false, 'block-c2': false });
+  assert.deepEqual(s.forClient('192.0.2.1'), {
+    known: false,
+    'warn-malicious-site': false,
+    'block-c2': false,
+  });
 });

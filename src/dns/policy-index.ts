@@ -94,7 +94,11 @@ class PackedNames {
    * Packs `entries` (at most `count` qname entries), yielding every PACK_STEP entries so a caller
    * can hand the event loop a turn (a 1M-entry build takes seconds; queries must not wait for it).
    */
-  static *pack(entries: Iterable<PolicyEntry>, count: number, categories: CategoryTable): Generator<void, PackedNames> {
+  static *pack(
+    entries: Iterable<PolicyEntry>,
+    count: number,
+    categories: CategoryTable,
+  ): Generator<void, PackedNames> {
     const cap = Math.max(8, 1 << Math.ceil(Math.log2(Math.max(1, count) * 2)));
     const table = new Int32Array(cap);
     const mask = cap - 1;
@@ -369,7 +373,8 @@ export class PolicyIndex {
   get size(): number {
     if (this.cachedSize === undefined) {
       let n = this.base.size;
-      if (this.dropped.size > 0) for (let i = 0; i < this.base.size; i++) if (this.dropped.has(this.base.idAt(i))) n--;
+      if (this.dropped.size > 0)
+        for (let i = 0; i < this.base.size; i++) if (this.dropped.has(this.base.idAt(i))) n--;
       this.cachedSize = n + this.added.size + this.ips.size;
     }
     return this.cachedSize;

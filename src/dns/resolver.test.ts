@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import dnsPacket, { type Answer, type Packet } from 'dns-packet';
 import type { AppContext } from '../app/index.js';
 import { testContext } from '../testing/context.js';
-import { BypassTable, bypasses, recordBypass } from '../warning/index.js';
 import { testBackends } from '../testing/stores.js';
+import { BypassTable, bypasses, recordBypass } from '../warning/index.js';
 import { blackhole, FakeUpstream } from './fixtures/fake-upstream.js';
 import { DnsResolver } from './index.js';
 
@@ -23,7 +23,16 @@ interface Dig {
 
 /** Runs the real `dig` against the resolver and parses status, answer data and the EDE line. */
 async function dig(port: number, name: string, type = 'A', extra: string[] = []): Promise<Dig> {
-  const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=3', ...extra, name, type]);
+  const { stdout } = await run('dig', [
+    '@127.0.0.1',
+    '-p',
+    String(port),
+    '+tries=1',
+    '+time=3',
+    ...extra,
+    name,
+    type,
+  ]);
   const status = /status: (\w+)/.exec(stdout)?.[1] ?? 'NONE';
   const answerSection = /;; ANSWER SECTION:\n([\s\S]*?)\n\n/.exec(stdout)?.[1] ?? '';
   const answers = answerSection
@@ -74,7 +83,9 @@ async function addIndicator(ctx: AppContext, kind: string, value: string, catego
     `INSERT INTO indicators (kind, value, category, scope, first_seen, last_seen) VALUES ($1, $2, $3, $4, now(), now()) RETURNING id`,
     [kind, value, category, scope],
   );
-  await ctx.store.query(`INSERT INTO change_log (entity, entity_id, op) VALUES ('indicator', $1, 'add')`, [r.rows[0].id]);
+  await ctx.store.query(`INSERT INTO change_log (entity, entity_id, op) VALUES ('indicator', $1, 'add')`, [
+    r.rows[0].id,
+  ]);
   return Number(r.rows[0].id);
 }
 
@@ -131,7 +142,10 @@ for (const backend of testBackends()) {
       const r = await dig(port, 'listed.example');
       assert.equal(r.status, 'NOERROR');
       assert.deepEqual(r.answers, ['127.0.0.1']);
-      assert.match(r.ede ?? '', /^15 \(Blocked\).*listed\.example is listed as a dangerous site \(phishing\).*see http:\/\/warn\.isp\.example\//);
+      assert.match(
+        r.ede ?? '',
+        /^15 \(Blocked\).*listed\.example is listed as a dangerous site \(phishing\).*see http:\/\/warn\.isp\.example\//,
+      );
       const six = await dig(port, 'listed.example', 'AAAA');
       assert.deepEqual(six.answers, ['::1']);
     });
@@ -188,6 +202,25 @@ for (const backend of testBackends()) {
       assert.equal(elsewhere.isBypassed(client, 'listed.example.'), true);
     });
 
+    test('warnings shown and C&C blocks reach the daily report figures (batched, not per query)', async () => {
+      await resolver.flushActivity();
+      const before = await ctx.store.query<{ metric: string; n: number }>(
+        `SELECT metric, sum(value)::int AS n FROM activity_daily GROUP BY metric`,
+      );
+      const get = (rows: Array<{ metric: string; n: number }>, m: string) =>
+        rows.find((r) => r.metric === m)?.n ?? 0;
+      await dig(port, 'listed.example', 'A', ['-b', '127.0.0.3']);
+      await dig(port, 'listed.example', 'A', ['-b', '127.0.0.3']);
+      await dig(port, 'c2-answer.example', 'A', ['-b', '127.0.0.3']);
+      await dig(port, 'listed.example', 'A', ['-b', '127.0.0.2']); // opted out: not warned, not counted
+      await resolver.flushActivity();
+      const after = await ctx.store.query<{ metric: string; n: number }>(
+        `SELECT metric, sum(value)::int AS n FROM activity_daily GROUP BY metric`,
+      );
+      assert.equal(get(after.rows, 'warnings-shown') - get(before.rows, 'warnings-shown'), 2);
+      assert.equal(get(after.rows, 'c2-blocked') - get(before.rows, 'c2-blocked'), 1);
+    });
+
     test('a listed C&C address in an upstream answer is blocked (NXDOMAIN); a listed CNAME target is warned', async () => {
       const c2 = await dig(port, 'c2-answer.example');
       assert.equal(c2.status, 'NXDOMAIN');
@@ -198,7 +231,16 @@ for (const backend of testBackends()) {
     });
 
     test('the structured-error form: kdig sends an empty EDE option and gets I-JSON', async () => {
-      const { stdout } = await run('kdig', [`@127.0.0.1`, '-p', String(port), '+ednsopt=15', '+retry=0', '+timeout=3', 'listed.example', 'A']);
+      const { stdout } = await run('kdig', [
+        `@127.0.0.1`,
+        '-p',
+        String(port),
+        '+ednsopt=15',
+        '+retry=0',
+        '+timeout=3',
+        'listed.example',
+        'A',
+      ]);
       const m = /EDE: 15 \(Blocked\): '(.*)'/.exec(stdout) ?? /EDE: 15 \(Blocked\): (.*)/.exec(stdout);
       assert.ok(m, stdout);
       const json = JSON.parse(m[1].replace(/^'|'$/g, ''));
@@ -226,7 +268,12 @@ for (const backend of testBackends()) {
       const names = ['ok.example', 'listed.example', 'missing.example'];
       const framed = Buffer.concat(
         names.map((name, i) => {
-          const m = dnsPacket.encode({ id: 100 + i, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A' }] } as Packet);
+          const m = dnsPacket.encode({
+            id: 100 + i,
+            type: 'query',
+            flags: dnsPacket.RECURSION_DESIRED,
+            questions: [{ name, type: 'A' }],
+          } as Packet);
           const len = Buffer.alloc(2);
           len.writeUInt16BE(m.length);
           return Buffer.concat([len, m]);
@@ -255,7 +302,12 @@ for (const backend of testBackends()) {
     });
 
     test('malformed packets get FORMERR when the header is readable, are dropped otherwise; the server keeps answering', async () => {
-      const good = dnsPacket.encode({ id: 4242, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: 'ok.example', type: 'A' }] } as Packet);
+      const good = dnsPacket.encode({
+        id: 4242,
+        type: 'query',
+        flags: dnsPacket.RECURSION_DESIRED,
+        questions: [{ name: 'ok.example', type: 'A' }],
+      } as Packet);
       const truncated = good.subarray(0, 17);
       const res = await udpQuery(port, truncated);
       assert.ok(res);
@@ -281,7 +333,12 @@ for (const backend of testBackends()) {
     });
 
     test('hot swap: an indicator added then removed moves the serial; no query fails during the swaps', async () => {
-      const q = dnsPacket.encode({ id: 1, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: 'ok.example', type: 'A' }] } as Packet);
+      const q = dnsPacket.encode({
+        id: 1,
+        type: 'query',
+        flags: dnsPacket.RECURSION_DESIRED,
+        questions: [{ name: 'ok.example', type: 'A' }],
+      } as Packet);
       const load = async () => {
         const results = await Promise.all(Array.from({ length: 100 }, () => udpQuery(port, q)));
         return results.filter((r) => r === null || (r.readUInt16BE(2) & 0xf) !== 0).length;
@@ -294,7 +351,10 @@ for (const backend of testBackends()) {
       assert.ok(resolver.holder.index.serial > serialBefore);
       assert.deepEqual((await dig(port, 'later.example')).answers, ['127.0.0.1']);
       await ctx.store.query(`UPDATE indicators SET status = 'delisted' WHERE id = $1`, [id]);
-      await ctx.store.query(`INSERT INTO change_log (entity, entity_id, op) VALUES ('indicator', $1, 'remove')`, [String(id)]);
+      await ctx.store.query(
+        `INSERT INTO change_log (entity, entity_id, op) VALUES ('indicator', $1, 'remove')`,
+        [String(id)],
+      );
       const [failedDuringRemove] = await Promise.all([load(), resolver.holder.refresh()]);
       assert.equal(failedDuringRemove, 0);
       assert.deepEqual((await dig(port, 'later.example')).answers, ['192.0.2.50']);

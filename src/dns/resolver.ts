@@ -15,9 +15,10 @@
 import type { AppContext } from '../app/index.js';
 import { currentSerial, loadPolicy, policyChangesSince } from '../policy/index.js';
 import { parseHostPort } from '../util/hostport.js';
+import { bypasses, startBypassSync } from '../warning/index.js';
+import { ActivityCounter } from './activity.js';
 import type { PolicyAnswerConfig } from './answers.js';
 import { AnswerCache } from './cache.js';
-import { bypasses, startBypassSync } from '../warning/index.js';
 import { buildChain, type ChainDeps } from './chain.js';
 import { ConsentSnapshot, loadConsentSnapshot } from './consent.js';
 import { Forwarder, parseUpstream } from './forward.js';
@@ -101,7 +102,8 @@ export class PolicyHolder {
         if (Date.now() - this.lastConsentLoad >= this.ctx.config.dns.consent_refresh_interval_s * 1000)
           await this.reloadConsent('periodic');
       }
-      if (this.failStatic) this.ctx.log.info({ serial: this.index.serial }, 'dns: store reachable again; policy current');
+      if (this.failStatic)
+        this.ctx.log.info({ serial: this.index.serial }, 'dns: store reachable again; policy current');
       this.failStatic = false;
       this.lastError = undefined;
     } catch (err) {
@@ -134,6 +136,7 @@ export class DnsResolver {
   readonly cache: AnswerCache;
   private server?: DnsServer;
   private bypassSync?: { stop(): void };
+  private readonly activity: ActivityCounter;
   private forwarder?: Forwarder;
   address?: { host: string; port: number };
 
@@ -142,6 +145,7 @@ export class DnsResolver {
     private readonly opts: ResolverOptions = {},
   ) {
     const c = ctx.config.dns;
+    this.activity = new ActivityCounter(ctx);
     this.metrics = new DnsMetrics(ctx.metrics);
     this.holder = new PolicyHolder(ctx, this.metrics);
     this.cache = new AnswerCache(c.cache_size, c.cache_max_ttl);
@@ -165,9 +169,12 @@ export class DnsResolver {
     await this.holder.loadFull('start');
     const upstreams = (this.opts.upstreams ?? c.upstreams).map(parseUpstream);
     if (upstreams.length === 0)
-      this.ctx.log.warn('dns: no upstream resolvers configured (dns.upstreams / --upstream): unlisted names get SERVFAIL');
+      this.ctx.log.warn(
+        'dns: no upstream resolvers configured (dns.upstreams / --upstream): unlisted names get SERVFAIL',
+      );
     this.forwarder = new Forwarder(upstreams, c.upstream_timeout_ms);
-    this.forwarder.onUpstreamError = (upstream, reason) => this.metrics.upstreamErrors.inc({ upstream, reason });
+    this.forwarder.onUpstreamError = (upstream, reason) =>
+      this.metrics.upstreamErrors.inc({ upstream, reason });
     const answers: PolicyAnswerConfig = {
       warningV4: c.warning_address_v4,
       warningV6: c.warning_address_v6,
@@ -186,7 +193,9 @@ export class DnsResolver {
       answers,
       // the warning page's "continue anyway" grants (recorded there, possibly by another process)
       isBypassed: (client, qname) => bypasses.isBypassed(client, qname),
+      activity: this.activity,
     };
+    this.activity.start();
     this.bypassSync = startBypassSync(this.ctx.store, {
       intervalMs: this.ctx.config.warning.bypass_sync_seconds * 1000,
       clock: this.ctx.clock,
@@ -202,8 +211,14 @@ export class DnsResolver {
     return this.address;
   }
 
+  /** Writes the answers counted so far to the daily report figures (also done every minute and on stop). */
+  flushActivity() {
+    return this.activity.flush();
+  }
+
   async stop(): Promise<void> {
     this.bypassSync?.stop();
+    await this.activity.stop().catch(() => {});
     await this.holder.stop();
     await this.server?.close();
     this.forwarder?.close();

@@ -86,7 +86,11 @@ export class DnsServer {
   }
 
   /** Parses and answers one query; returns the encoded answer, or null to send nothing. */
-  async answer(raw: Buffer, transport: 'udp' | 'tcp', client: { address: string; port: number }): Promise<Buffer | null> {
+  async answer(
+    raw: Buffer,
+    transport: 'udp' | 'tcp',
+    client: { address: string; port: number },
+  ): Promise<Buffer | null> {
     if (raw.length < 12) {
       this.metrics.malformed.inc({ outcome: 'dropped' });
       return null;

@@ -66,7 +66,11 @@ export function measureForCategory(category: string): PolicyMeasure {
 }
 
 /** The configured action for a category (a category entry in [dns.actions] wins over its measure's). */
-export function actionFor(config: Pick<Config, 'dns'>, category: string, measure: PolicyMeasure): PolicyAction {
+export function actionFor(
+  config: Pick<Config, 'dns'>,
+  category: string,
+  measure: PolicyMeasure,
+): PolicyAction {
   const actions = (config.dns?.actions ?? {}) as Record<string, PolicyAction>;
   return actions[category] ?? actions[measure] ?? DEFAULT_ACTIONS[measure];
 }
@@ -99,7 +103,12 @@ export function canonicalName(name: string): string {
 function toEntry(r: Row, config: Pick<Config, 'dns'>): PolicyEntry | null {
   if (r.status !== 'active') return null;
   const measure = measureForCategory(r.category);
-  const base = { measure, action: actionFor(config, r.category, measure), category: r.category, indicatorId: Number(r.id) };
+  const base = {
+    measure,
+    action: actionFor(config, r.category, measure),
+    category: r.category,
+    indicatorId: Number(r.id),
+  };
   if (r.kind === 'domain') {
     const wildcard = r.scope === 'domain' || r.value.trim().startsWith('*.');
     const name = canonicalName(r.value);

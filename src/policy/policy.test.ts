@@ -3,13 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { validateConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { testBackends } from '../testing/stores.js';
-import {
-  applyPolicyChanges,
-  entryKey,
-  loadPolicy,
-  type PolicyEntry,
-  policyChangesSince,
-} from './index.js';
+import { applyPolicyChanges, entryKey, loadPolicy, type PolicyEntry, policyChangesSince } from './index.js';
 
 const config = validateConfig({ dns: { actions: { phishing: 'nxdomain', 'block-c2': 'drop' } } });
 
@@ -61,18 +55,69 @@ for (const backend of testBackends()) {
       const dom = await addIndicator(db, 'domain', 'phish.example', 'phishing', 'domain');
       const ip = await addIndicator(db, 'ip', '192.0.2.1', 'c2', 'address');
       const ip6 = await addIndicator(db, 'ip', '2001:db8::1', 'c2', 'address');
-      const cidr = await addIndicator(db, 'cidr', '198.51.100.0/24', 'c2', 'address', 'active', '198.51.100.0/24');
+      const cidr = await addIndicator(
+        db,
+        'cidr',
+        '198.51.100.0/24',
+        'c2',
+        'address',
+        'active',
+        '198.51.100.0/24',
+      );
       await addIndicator(db, 'url', 'http://x.example/a', 'phishing', 'url');
       await addIndicator(db, 'domain', 'gone.example', 'phishing', 'host', 'delisted');
       const snap = await loadPolicy(db, config);
       assert.equal(snap.serial, 7);
-      assert.deepEqual(byName(snap.entries), byName([
-        { trigger: 'qname', name: 'bad.example', wildcard: false, measure: 'warn-malicious-site', action: 'warn', category: 'malware-distribution', indicatorId: host },
-        { trigger: 'qname', name: 'phish.example', wildcard: true, measure: 'warn-malicious-site', action: 'nxdomain', category: 'phishing', indicatorId: dom },
-        { trigger: 'ip', name: '192.0.2.1/32', wildcard: false, measure: 'block-c2', action: 'drop', category: 'c2', indicatorId: ip },
-        { trigger: 'ip', name: '2001:db8::1/128', wildcard: false, measure: 'block-c2', action: 'drop', category: 'c2', indicatorId: ip6 },
-        { trigger: 'ip', name: '198.51.100.0/24', wildcard: false, measure: 'block-c2', action: 'drop', category: 'c2', indicatorId: cidr },
-      ]));
+      assert.deepEqual(
+        byName(snap.entries),
+        byName([
+          {
+            trigger: 'qname',
+            name: 'bad.example',
+            wildcard: false,
+            measure: 'warn-malicious-site',
+            action: 'warn',
+            category: 'malware-distribution',
+            indicatorId: host,
+          },
+          {
+            trigger: 'qname',
+            name: 'phish.example',
+            wildcard: true,
+            measure: 'warn-malicious-site',
+            action: 'nxdomain',
+            category: 'phishing',
+            indicatorId: dom,
+          },
+          {
+            trigger: 'ip',
+            name: '192.0.2.1/32',
+            wildcard: false,
+            measure: 'block-c2',
+            action: 'drop',
+            category: 'c2',
+            indicatorId: ip,
+          },
+          {
+            trigger: 'ip',
+            name: '2001:db8::1/128',
+            wildcard: false,
+            measure: 'block-c2',
+            action: 'drop',
+            category: 'c2',
+            indicatorId: ip6,
+          },
+          {
+            trigger: 'ip',
+            name: '198.51.100.0/24',
+            wildcard: false,
+            measure: 'block-c2',
+            action: 'drop',
+            category: 'c2',
+            indicatorId: cidr,
+          },
+        ]),
+      );
       assert.equal(new Set(snap.entries.map(entryKey)).size, snap.entries.length);
     });
 
@@ -89,13 +134,20 @@ for (const backend of testBackends()) {
       const delta = await policyChangesSince(db, before.serial, config);
       assert.ok(delta);
       assert.equal(delta.serial, before.serial + 3);
-      assert.deepEqual(delta.removed.map((e) => e.indicatorId).sort(), [idOf('192.0.2.1'), idOf('Bad.Example.'), fresh].sort());
+      assert.deepEqual(
+        delta.removed.map((e) => e.indicatorId).sort(),
+        [idOf('192.0.2.1'), idOf('Bad.Example.'), fresh].sort(),
+      );
       const applied = applyPolicyChanges(before, delta);
       const reloaded = await loadPolicy(db, config);
       assert.equal(applied.serial, reloaded.serial);
       assert.deepEqual(applied.entries.map(entryKey).sort(), reloaded.entries.map(entryKey).sort());
       assert.ok(reloaded.entries.some((e) => e.name === 'bad.example' && e.wildcard));
-      assert.ok(reloaded.entries.some((e) => e.name === 'new.example' && e.measure === 'block-c2' && e.action === 'drop'));
+      assert.ok(
+        reloaded.entries.some(
+          (e) => e.name === 'new.example' && e.measure === 'block-c2' && e.action === 'drop',
+        ),
+      );
     });
 
     test('a deleted row is removed by id; an unknown (future or pruned) serial means reload', async () => {
@@ -103,7 +155,12 @@ for (const backend of testBackends()) {
       const victim = snap.entries.find((e) => e.name === 'phish.example');
       assert.ok(victim);
       await db.query(`DELETE FROM indicators WHERE id = $1`, [victim.indicatorId]);
-      await logChange(db, victim.indicatorId, 'remove', { kind: 'domain', value: 'phish.example', category: 'phishing', scope: 'domain' });
+      await logChange(db, victim.indicatorId, 'remove', {
+        kind: 'domain',
+        value: 'phish.example',
+        category: 'phishing',
+        scope: 'domain',
+      });
       const delta = await policyChangesSince(db, snap.serial, config);
       assert.ok(delta);
       assert.deepEqual(delta.added, []);

@@ -24,7 +24,13 @@ export interface ActivityDims {
  * Adds `n` to a daily figure. Writers count in memory and flush here (e.g. the DNS server once a
  * minute), so this is one upsert per flush, not per event.
  */
-export async function recordActivity(db: Queryable, day: Date, metric: Metric, n: number, dims: ActivityDims = {}) {
+export async function recordActivity(
+  db: Queryable,
+  day: Date,
+  metric: Metric,
+  n: number,
+  dims: ActivityDims = {},
+) {
   if (n === 0) return;
   await db.query(
     `INSERT INTO activity_daily (day, metric, measure, family, category, value) VALUES ($1::date, $2, $3, $4, $5, $6)
@@ -42,7 +48,14 @@ const family = (t = '') => `CASE WHEN ${t}kind = 'site' THEN '' ELSE coalesce(${
  */
 export async function rollupFromStore(db: Queryable, since: Date): Promise<void> {
   const day = since.toISOString().slice(0, 10);
-  const derived = ['indicators-listed', 'indicators-delisted', 'cases-opened', 'cases-resolved', 'subscribers-notified', 'site-owners-notified'];
+  const derived = [
+    'indicators-listed',
+    'indicators-delisted',
+    'cases-opened',
+    'cases-resolved',
+    'subscribers-notified',
+    'site-owners-notified',
+  ];
   await db.query('DELETE FROM activity_daily WHERE day >= $1::date AND metric = ANY($2)', [day, derived]);
   await db.query(
     `INSERT INTO activity_daily (day, metric, category, value)

@@ -44,7 +44,17 @@ export function registerReports(program: Command) {
       const password = readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '';
       await withContext(cmd, async (ctx) => {
         const u = await addUser(ctx.store, username, o.role as Role, password, o.language);
-        await appendAudit(ctx.store, { actor: 'cli', action: 'user.add', outcome: 'done', subject: `user:${u.username}`, details: { role: u.role } }, ctx.clock);
+        await appendAudit(
+          ctx.store,
+          {
+            actor: 'cli',
+            action: 'user.add',
+            outcome: 'done',
+            subject: `user:${u.username}`,
+            details: { role: u.role },
+          },
+          ctx.clock,
+        );
         process.stdout.write(`user ${u.username} (${u.role}) added\n`);
       });
     });

@@ -24,7 +24,13 @@ export async function monthlyReport(db: Queryable, month: string, trendMonths = 
   const [from, to] = monthRange(month);
   const [y, m] = month.split('-').map(Number);
   const trendFrom = new Date(Date.UTC(y, m - trendMonths, 1)).toISOString().slice(0, 10);
-  const agg = await db.query<{ metric: string; measure: string; family: string; category: string; value: number }>(
+  const agg = await db.query<{
+    metric: string;
+    measure: string;
+    family: string;
+    category: string;
+    value: number;
+  }>(
     `SELECT metric, measure, family, category, sum(value)::bigint AS value FROM activity_daily
      WHERE day >= $1 AND day < $2 GROUP BY GROUPING SETS ((metric), (metric, measure), (metric, family), (metric, category))`,
     [from, to],
@@ -36,9 +42,12 @@ export async function monthlyReport(db: Queryable, month: string, trendMonths = 
   // GROUPING SETS leave the other columns NULL; that tells which set a row belongs to.
   for (const r of agg.rows) {
     if (r.measure === null && r.family === null && r.category === null) totals[r.metric] = Number(r.value);
-    else if (r.measure !== null && r.measure !== '') byMeasure.push({ metric: r.metric, measure: r.measure, value: Number(r.value) });
-    else if (r.family !== null && r.family !== '') byFamily.push({ metric: r.metric, family: r.family, value: Number(r.value) });
-    else if (r.category !== null && r.category !== '') byCategory.push({ metric: r.metric, category: r.category, value: Number(r.value) });
+    else if (r.measure !== null && r.measure !== '')
+      byMeasure.push({ metric: r.metric, measure: r.measure, value: Number(r.value) });
+    else if (r.family !== null && r.family !== '')
+      byFamily.push({ metric: r.metric, family: r.family, value: Number(r.value) });
+    else if (r.category !== null && r.category !== '')
+      byCategory.push({ metric: r.metric, category: r.category, value: Number(r.value) });
   }
   const daily = await db.query<{ day: string; metric: string; value: number }>(
     `SELECT to_char(day, 'YYYY-MM-DD') AS day, metric, sum(value)::bigint AS value FROM activity_daily
@@ -80,11 +89,18 @@ export async function monthlyReport(db: Queryable, month: string, trendMonths = 
 /** The report as CSV: one row per figure and dimension. */
 export function reportCsv(r: MonthlyReport): string {
   const rows: string[][] = [['month', 'metric', 'dimension', 'key', 'value']];
-  for (const [metric, value] of Object.entries(r.totals)) rows.push([r.month, metric, 'total', '', String(value)]);
+  for (const [metric, value] of Object.entries(r.totals))
+    rows.push([r.month, metric, 'total', '', String(value)]);
   for (const x of r.byMeasure) rows.push([r.month, x.metric, 'measure', x.measure, String(x.value)]);
   for (const x of r.byFamily) rows.push([r.month, x.metric, 'family', x.family, String(x.value)]);
   for (const x of r.byCategory) rows.push([r.month, x.metric, 'category', x.category, String(x.value)]);
-  rows.push([r.month, 'remediation-median-hours', 'total', '', r.remediation.medianHours === null ? '' : String(r.remediation.medianHours)]);
+  rows.push([
+    r.month,
+    'remediation-median-hours',
+    'total',
+    '',
+    r.remediation.medianHours === null ? '' : String(r.remediation.medianHours),
+  ]);
   rows.push([r.month, 'cases-resolved-in-month', 'total', '', String(r.remediation.resolved)]);
   rows.push([r.month, 'cases-open-at-month-end', 'total', '', String(r.remediation.open)]);
   const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);

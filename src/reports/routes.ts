@@ -17,15 +17,28 @@ export async function reportRoutes(app: FastifyInstance, ctx: AppContext) {
         tags: ['auth'],
         summary: 'Sign in with a dashboard user; returns a session token (12 h)',
         body: Type.Object(
-          { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+          {
+            username: Type.String({ minLength: 1, maxLength: 64 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
           { additionalProperties: false },
         ),
       },
     },
     async (req) => {
       const s = await login(ctx.store, req.body.username, req.body.password, ctx.clock.now());
-      await appendAudit(ctx.store, { actor: s.user.username, action: 'auth.login', outcome: 'done', subject: `user:${s.user.username}` }, ctx.clock);
-      return { token: s.token, username: s.user.username, role: s.user.role, language: s.user.language, expires_at: s.expiresAt.toISOString() };
+      await appendAudit(
+        ctx.store,
+        { actor: s.user.username, action: 'auth.login', outcome: 'done', subject: `user:${s.user.username}` },
+        ctx.clock,
+      );
+      return {
+        token: s.token,
+        username: s.user.username,
+        role: s.user.role,
+        language: s.user.language,
+        expires_at: s.expiresAt.toISOString(),
+      };
     },
   );
 
@@ -35,7 +48,8 @@ export async function reportRoutes(app: FastifyInstance, ctx: AppContext) {
     {
       schema: {
         tags: ['reports'],
-        summary: 'Monthly activity figures (ACTIVE style): listings, warnings, C&C blocks, notices, cases, remediation; by measure, family and category, with a 6-month trend',
+        summary:
+          'Monthly activity figures (ACTIVE style): listings, warnings, C&C blocks, notices, cases, remediation; by measure, family and category, with a 6-month trend',
         querystring: Type.Object({ month: Type.Optional(Month) }, { additionalProperties: false }),
       },
     },

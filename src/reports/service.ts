@@ -9,7 +9,11 @@ export const reportsService: ServiceFactory = (ctx) => {
   return {
     name: 'reports',
     async start() {
-      scheduler.add({ name: 'activity-rollup', schedule: 300, run: () => rollupFromStore(ctx.store, new Date(ctx.clock.now().getTime() - 3 * DAY_MS)) });
+      scheduler.add({
+        name: 'activity-rollup',
+        schedule: 300,
+        run: () => rollupFromStore(ctx.store, new Date(ctx.clock.now().getTime() - 3 * DAY_MS)),
+      });
       return undefined;
     },
     stop: () => scheduler.stop(),

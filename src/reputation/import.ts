@@ -3,7 +3,14 @@ import { type FeedIngest, isLineError, type ParseItem } from '../pipeline/index.
 import { loadAllowSet } from './allowlist.js';
 import { logChanges } from './changelog.js';
 import { type Guards, prepareRecord, type StagedRow } from './guards.js';
-import { aggSql, confTermSql, expiryTermSql, type ScoreParams, scoreParamValues, statusSql } from './score.js';
+import {
+  aggSql,
+  confTermSql,
+  expiryTermSql,
+  type ScoreParams,
+  scoreParamValues,
+  statusSql,
+} from './score.js';
 import { ensureSource, recordSourceHealth, type SourceRow } from './sources.js';
 import { loadTopSites } from './top-sites.js';
 import type { ImportSummary } from './types.js';
@@ -286,7 +293,12 @@ async function mergeBatch(
        FROM nv WHERE i.id = nv.id`,
       params.slice(0, 4),
     );
-    await logChanges(tx, { oldTable: 'rep_old', idsSql: 'SELECT id FROM rep_ids', params: [now], atParam: 1 });
+    await logChanges(tx, {
+      oldTable: 'rep_old',
+      idsSql: 'SELECT id FROM rep_ids',
+      params: [now],
+      atParam: 1,
+    });
     await tx.query(
       `INSERT INTO indicator_history (indicator_id, at, actor, action, from_status, to_status, reason)
         SELECT i.id, $1, $2, 'status', o.status, i.status, 'seen again by ' || $3

@@ -36,7 +36,12 @@ export function confTermSql(p: ScoreParams, lastSeen: string, reliability: strin
 }
 
 /** One observation's expiry: last_seen + TTL(category, source). */
-export function expiryTermSql(p: ScoreParams, lastSeen: string, category: string, sourceTtls: string): string {
+export function expiryTermSql(
+  p: ScoreParams,
+  lastSeen: string,
+  category: string,
+  sourceTtls: string,
+): string {
   return `${lastSeen} + make_interval(days => coalesce((${sourceTtls} ->> ${category})::int,
                (${p.ttls}::jsonb ->> ${category})::int, ${p.defaultTtl}::int))`;
 }
@@ -53,7 +58,12 @@ export function statusSql(p: ScoreParams, i: string, exp: string, ev: string): s
 
 /** The parameter values, in ScoreParams order, for `config`. */
 export function scoreParamValues(config: Config, now: Date): unknown[] {
-  return [now, config.reputation.half_life_days, JSON.stringify(ttlTable(config)), config.reputation.default_ttl_days];
+  return [
+    now,
+    config.reputation.half_life_days,
+    JSON.stringify(ttlTable(config)),
+    config.reputation.default_ttl_days,
+  ];
 }
 
 /** Per-indicator aggregates (id, conf, exp, ev, cat) over the observations whose indicator_id `where` selects. */
@@ -76,7 +86,12 @@ export async function rescore(
   idsParams: unknown[] = [],
 ): Promise<void> {
   const n = idsParams.length;
-  const p: ScoreParams = { now: `$${n + 1}`, halfLife: `$${n + 2}`, ttls: `$${n + 3}`, defaultTtl: `$${n + 4}` };
+  const p: ScoreParams = {
+    now: `$${n + 1}`,
+    halfLife: `$${n + 2}`,
+    ttls: `$${n + 3}`,
+    defaultTtl: `$${n + 4}`,
+  };
   await db.query(
     `WITH agg AS (${aggSql(p, `o.indicator_id IN (${idsSql})`)})
      UPDATE indicators i SET

@@ -9,7 +9,6 @@ import { exportZone } from './export.js';
 import { startRpzPublisher } from './service.js';
 
 export function registerRpz(program: Command) {
-
   const rpz = program
     .command('rpz')
     .description('RPZ publication: the policy as a Response Policy Zone for BIND, Unbound, PowerDNS, Knot');

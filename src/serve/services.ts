@@ -3,15 +3,15 @@ import type { AppContext } from '../app/index.js';
 import { casesService } from '../cases/index.js';
 import { dnsService } from '../dns/index.js';
 import { purgeExpired, Scheduler } from '../jobs/index.js';
-import { parseHostPort } from '../util/hostport.js';
-import { feedsService } from '../pipeline/index.js';
-import { warningService } from '../warning/index.js';
 import { lookupService } from '../lookup/service.js';
-import { rpzService } from '../rpz/index.js';
+import { feedsService } from '../pipeline/index.js';
+import { reportsService } from '../reports/service.js';
 import { reputationIngest } from '../reputation/index.js';
 import { reputationService } from '../reputation/service.js';
+import { rpzService } from '../rpz/index.js';
 import { sharingService } from '../sharing/service.js';
-import { reportsService } from '../reports/service.js';
+import { parseHostPort } from '../util/hostport.js';
+import { warningService } from '../warning/index.js';
 
 /** A long-running part of `yojin serve` (API, DNS, warning page, workers). */
 export interface Service {
@@ -56,4 +56,16 @@ const schedulerService: ServiceFactory = (ctx) => {
 };
 
 /** Everything `yojin serve` runs, in start order (stopped in reverse). Capabilities add theirs here. */
-export const SERVICES: ServiceFactory[] = [apiService, schedulerService, reputationService, dnsService, warningService, feedsService(reputationIngest), rpzService, sharingService, lookupService, casesService, reportsService];
+export const SERVICES: ServiceFactory[] = [
+  apiService,
+  schedulerService,
+  reputationService,
+  dnsService,
+  warningService,
+  feedsService(reputationIngest),
+  rpzService,
+  sharingService,
+  lookupService,
+  casesService,
+  reportsService,
+];

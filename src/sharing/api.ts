@@ -4,11 +4,21 @@ import type { AppContext } from '../app/index.js';
 import { appendAudit } from '../audit/index.js';
 import { addPartner, listPartners } from './client/sync.js';
 import { type Hub, openHub } from './hub.js';
-import { addCollection, addMember, exportCollection, featuresFromInput, findSimilar, syncAll } from './operations.js';
+import {
+  addCollection,
+  addMember,
+  exportCollection,
+  featuresFromInput,
+  findSimilar,
+  syncAll,
+} from './operations.js';
 import { listCollections, listOrgs } from './orgs.js';
 import { taxiiRoutes } from './taxii/routes.js';
 
-const TlpEnum = Type.Unsafe<'clear' | 'green' | 'amber' | 'amber+strict'>({ type: 'string', enum: ['clear', 'green', 'amber', 'amber+strict'] });
+const TlpEnum = Type.Unsafe<'clear' | 'green' | 'amber' | 'amber+strict'>({
+  type: 'string',
+  enum: ['clear', 'green', 'amber', 'amber+strict'],
+});
 
 /** The TAXII server under /taxii2/ and the hub's admin API under /api/v1/sharing/. */
 export async function sharingRoutes(app: FastifyInstance, ctx: AppContext) {
@@ -20,10 +30,20 @@ export async function sharingRoutes(app: FastifyInstance, ctx: AppContext) {
   await taxiiRoutes(app, ctx, hub);
   const tags = ['sharing'];
 
-  app.get('/api/v1/sharing/collections', { config: { roles: ['analyst', 'operator'] }, schema: { tags, summary: 'TAXII collections' } }, async () =>
-    listCollections(ctx.store),
+  app.get(
+    '/api/v1/sharing/collections',
+    { config: { roles: ['analyst', 'operator'] }, schema: { tags, summary: 'TAXII collections' } },
+    async () => listCollections(ctx.store),
   );
-  app.post<{ Body: { alias: string; title?: string; description?: string; max_tlp?: 'clear' | 'green' | 'amber' | 'amber+strict'; content?: 'indicators' | 'exchange' } }>(
+  app.post<{
+    Body: {
+      alias: string;
+      title?: string;
+      description?: string;
+      max_tlp?: 'clear' | 'green' | 'amber' | 'amber+strict';
+      content?: 'indicators' | 'exchange';
+    };
+  }>(
     '/api/v1/sharing/collections',
     {
       config: { roles: ['admin'] },
@@ -36,7 +56,9 @@ export async function sharingRoutes(app: FastifyInstance, ctx: AppContext) {
             title: Type.Optional(Type.String({ maxLength: 200 })),
             description: Type.Optional(Type.String({ maxLength: 2000 })),
             max_tlp: Type.Optional(TlpEnum),
-            content: Type.Optional(Type.Unsafe<'indicators' | 'exchange'>({ type: 'string', enum: ['indicators', 'exchange'] })),
+            content: Type.Optional(
+              Type.Unsafe<'indicators' | 'exchange'>({ type: 'string', enum: ['indicators', 'exchange'] }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -44,8 +66,10 @@ export async function sharingRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     async (req, reply) => reply.status(201).send(await addCollection(ctx.store, req.body)),
   );
-  app.get('/api/v1/sharing/orgs', { config: { roles: ['analyst'] }, schema: { tags, summary: 'Member organisations and their rights' } }, async () =>
-    listOrgs(ctx.store),
+  app.get(
+    '/api/v1/sharing/orgs',
+    { config: { roles: ['analyst'] }, schema: { tags, summary: 'Member organisations and their rights' } },
+    async () => listOrgs(ctx.store),
   );
   app.post<{ Body: { name: string; read?: string[]; write?: string[] } }>(
     '/api/v1/sharing/orgs',
@@ -67,14 +91,46 @@ export async function sharingRoutes(app: FastifyInstance, ctx: AppContext) {
     async (req, reply) => {
       const h = await hub();
       const m = await addMember(h, req.body.name, req.body.read, req.body.write);
-      await appendAudit(ctx.store, { actor: req.principal!.name, action: 'sharing.org.add', outcome: 'done', subject: `org:${m.org.name}` }, ctx.clock);
-      return reply.status(201).send({ name: m.org.name, username: m.username, secret: m.secret, bearer: `${m.username}.${m.secret}` });
+      await appendAudit(
+        ctx.store,
+        {
+          actor: req.principal!.name,
+          action: 'sharing.org.add',
+          outcome: 'done',
+          subject: `org:${m.org.name}`,
+        },
+        ctx.clock,
+      );
+      return reply
+        .status(201)
+        .send({
+          name: m.org.name,
+          username: m.username,
+          secret: m.secret,
+          bearer: `${m.username}.${m.secret}`,
+        });
     },
   );
-  app.get('/api/v1/sharing/partners', { config: { roles: ['analyst', 'operator'] }, schema: { tags, summary: 'TAXII partners and their last sync' } }, async () =>
-    (await listPartners(await hub())).map(({ password: _p, ...rest }) => rest),
+  app.get(
+    '/api/v1/sharing/partners',
+    {
+      config: { roles: ['analyst', 'operator'] },
+      schema: { tags, summary: 'TAXII partners and their last sync' },
+    },
+    async () => (await listPartners(await hub())).map(({ password: _p, ...rest }) => rest),
   );
-  app.post<{ Body: { name: string; api_root: string; collection: string; direction?: 'pull' | 'push' | 'both'; username?: string; password?: string; reliability?: number; local_collection?: string } }>(
+  app.post<{
+    Body: {
+      name: string;
+      api_root: string;
+      collection: string;
+      direction?: 'pull' | 'push' | 'both';
+      username?: string;
+      password?: string;
+      reliability?: number;
+      local_collection?: string;
+    };
+  }>(
     '/api/v1/sharing/partners',
     {
       config: { roles: ['admin'] },
@@ -86,7 +142,9 @@ export async function sharingRoutes(app: FastifyInstance, ctx: AppContext) {
             name: Type.String({ pattern: '^[a-z0-9-]{1,64}$' }),
             api_root: Type.String({ format: 'uri' }),
             collection: Type.String({ minLength: 1 }),
-            direction: Type.Optional(Type.Unsafe<'pull' | 'push' | 'both'>({ type: 'string', enum: ['pull', 'push', 'both'] })),
+            direction: Type.Optional(
+              Type.Unsafe<'pull' | 'push' | 'both'>({ type: 'string', enum: ['pull', 'push', 'both'] }),
+            ),
             username: Type.Optional(Type.String()),
             password: Type.Optional(Type.String()),
             reliability: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
@@ -111,14 +169,20 @@ export async function sharingRoutes(app: FastifyInstance, ctx: AppContext) {
       return reply.status(201).send({ name: b.name });
     },
   );
-  app.post('/api/v1/sharing/sync', { config: { roles: ['analyst'] }, schema: { tags, summary: 'Publish, pull and push now' } }, async () =>
-    syncAll(await hub()),
+  app.post(
+    '/api/v1/sharing/sync',
+    { config: { roles: ['analyst'] }, schema: { tags, summary: 'Publish, pull and push now' } },
+    async () => syncAll(await hub()),
   );
   app.get<{ Querystring: { collection: string } }>(
     '/api/v1/sharing/export',
     {
       config: { roles: ['analyst'] },
-      schema: { tags, summary: 'The STIX bundle a collection serves', querystring: Type.Object({ collection: Type.String() }) },
+      schema: {
+        tags,
+        summary: 'The STIX bundle a collection serves',
+        querystring: Type.Object({ collection: Type.String() }),
+      },
     },
     async (req) => exportCollection(await hub(), req.query.collection),
   );

@@ -8,7 +8,16 @@ import { runCli } from '../testing/cli.js';
 test('yojin share: collection, member credentials, export of what a collection serves, similar cases', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'yojin-share-'));
   const g = ['--data-dir', dir];
-  const col = await runCli([...g, 'share', 'collection-add', 'isac', '--indicators', '--max-tlp', 'green', '--json']);
+  const col = await runCli([
+    ...g,
+    'share',
+    'collection-add',
+    'isac',
+    '--indicators',
+    '--max-tlp',
+    'green',
+    '--json',
+  ]);
   assert.equal(col.code, 0, col.stderr);
   assert.equal(JSON.parse(col.stdout).content, 'indicators');
   const org = await runCli([...g, 'share', 'org', 'add', 'Example ISP', '--read', 'isac', '--json']);

@@ -4,14 +4,29 @@ import { appendAudit } from '../audit/index.js';
 import { output, withContext } from '../cli/context.js';
 import { addPartner, listPartners, pullPartner, pushPartner } from './client/sync.js';
 import { openHub } from './hub.js';
-import { addCollection, addMember, exportCollection, featuresFromInput, findSimilar, syncAll } from './operations.js';
+import {
+  addCollection,
+  addMember,
+  exportCollection,
+  featuresFromInput,
+  findSimilar,
+  syncAll,
+} from './operations.js';
 import { listCollections } from './orgs.js';
 import { publishIndicators } from './publish.js';
 
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const list = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 export function registerShare(program: Command) {
-  const share = program.command('share').description('STIX 2.1 / TAXII 2.1 sharing: members, collections, partners, export, similar cases');
+  const share = program
+    .command('share')
+    .description('STIX 2.1 / TAXII 2.1 sharing: members, collections, partners, export, similar cases');
 
   share
     .command('collection-add <alias>')
@@ -20,17 +35,23 @@ export function registerShare(program: Command) {
     .option('--max-tlp <tlp>', 'highest TLP it may carry: clear, green, amber, amber+strict', 'green')
     .option('--indicators', "publish yojin's own active indicators into it")
     .option('--json', 'machine-readable output')
-    .action(async (alias: string, o: { title?: string; maxTlp: string; indicators?: boolean }, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const c = await addCollection(ctx.store, {
-          alias,
-          title: o.title,
-          max_tlp: o.maxTlp as 'green',
-          content: o.indicators ? 'indicators' : 'exchange',
+    .action(
+      async (alias: string, o: { title?: string; maxTlp: string; indicators?: boolean }, cmd: Command) => {
+        await withContext(cmd, async (ctx) => {
+          const c = await addCollection(ctx.store, {
+            alias,
+            title: o.title,
+            max_tlp: o.maxTlp as 'green',
+            content: o.indicators ? 'indicators' : 'exchange',
+          });
+          output(
+            cmd,
+            c,
+            () => `collection ${c.alias} (${c.id}) max TLP:${c.max_tlp.toUpperCase()} ${c.content}`,
+          );
         });
-        output(cmd, c, () => `collection ${c.alias} (${c.id}) max TLP:${c.max_tlp.toUpperCase()} ${c.content}`);
-      });
-    });
+      },
+    );
 
   share
     .command('collections')
@@ -39,14 +60,20 @@ export function registerShare(program: Command) {
     .action(async (_o, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const cs = await listCollections(ctx.store);
-        output(cmd, cs, () => cs.map((c) => `${c.alias}\t${c.id}\tTLP:${c.max_tlp.toUpperCase()}\t${c.content}`).join('\n') || '(none)');
+        output(
+          cmd,
+          cs,
+          () =>
+            cs.map((c) => `${c.alias}\t${c.id}\tTLP:${c.max_tlp.toUpperCase()}\t${c.content}`).join('\n') ||
+            '(none)',
+        );
       });
     });
 
   const org = share.command('org').description('member organisations');
   org
     .command('add <name>')
-    .description("add a member organisation and print its credentials (shown once)")
+    .description('add a member organisation and print its credentials (shown once)')
     .option('--read <collections>', 'collections it may read (comma-separated, repeatable)', list)
     .option('--write <collections>', 'collections it may write (comma-separated, repeatable)', list)
     .option('--json', 'machine-readable output')
@@ -54,10 +81,20 @@ export function registerShare(program: Command) {
       await withContext(cmd, async (ctx) => {
         const hub = await openHub(ctx);
         const m = await addMember(hub, name, o.read, o.write);
-        await appendAudit(ctx.store, { actor: 'cli', action: 'sharing.org.add', outcome: 'done', subject: `org:${name}` }, ctx.clock);
+        await appendAudit(
+          ctx.store,
+          { actor: 'cli', action: 'sharing.org.add', outcome: 'done', subject: `org:${name}` },
+          ctx.clock,
+        );
         const out = { name, username: m.username, secret: m.secret, bearer: `${m.username}.${m.secret}` };
         output(cmd, out, () =>
-          [`organisation: ${name}`, `username:     ${m.username}`, `password:     ${m.secret}`, `bearer token: ${out.bearer}`, '(shown once; TAXII accepts HTTP Basic or Bearer)'].join('\n'),
+          [
+            `organisation: ${name}`,
+            `username:     ${m.username}`,
+            `password:     ${m.secret}`,
+            `bearer token: ${out.bearer}`,
+            '(shown once; TAXII accepts HTTP Basic or Bearer)',
+          ].join('\n'),
         );
       });
     });
@@ -98,7 +135,14 @@ export function registerShare(program: Command) {
         const ps = (await listPartners(hub)).filter((p) => (name ? p.name === name : p.direction !== 'push'));
         const results: Array<Awaited<ReturnType<typeof pullPartner>>> = [];
         for (const p of ps) results.push(await pullPartner(hub, p));
-        output(cmd, results, () => results.map((r) => `${r.partner}: ${r.objects} objects, ${r.imported} indicators imported`).join('\n') || '(no partners)');
+        output(
+          cmd,
+          results,
+          () =>
+            results
+              .map((r) => `${r.partner}: ${r.objects} objects, ${r.imported} indicators imported`)
+              .join('\n') || '(no partners)',
+        );
       });
     });
 
@@ -113,7 +157,13 @@ export function registerShare(program: Command) {
         const ps = (await listPartners(hub)).filter((p) => (name ? p.name === name : p.direction !== 'pull'));
         const results: Array<Awaited<ReturnType<typeof pushPartner>>> = [];
         for (const p of ps) results.push(await pushPartner(hub, p));
-        output(cmd, results, () => results.map((r) => `${r.partner}: ${r.pushed} pushed, ${r.failed} refused`).join('\n') || '(no partners)');
+        output(
+          cmd,
+          results,
+          () =>
+            results.map((r) => `${r.partner}: ${r.pushed} pushed, ${r.failed} refused`).join('\n') ||
+            '(no partners)',
+        );
       });
     });
 
@@ -149,17 +199,25 @@ export function registerShare(program: Command) {
 
   share
     .command('similar <file>')
-    .description('shared reports most similar to a case: a STIX bundle, or lines of indicators and "family: NAME"')
+    .description(
+      'shared reports most similar to a case: a STIX bundle, or lines of indicators and "family: NAME"',
+    )
     .option('-k <n>', 'how many', '10')
     .option('--json', 'machine-readable output')
     .action(async (file: string, o: { k: string }, cmd: Command) => {
       const text = readFileSync(file === '-' ? 0 : file, 'utf8');
       await withContext(cmd, async (ctx) => {
         const hits = await findSimilar(ctx.store, featuresFromInput(text), Number(o.k));
-        output(cmd, hits, () =>
-          hits
-            .map((h) => `${h.score.toFixed(3)}  ${h.report_id}  ${h.name ?? ''}\n       shares ${[...h.shared_families.map((f) => `family ${f}`), ...h.shared_indicators].join(', ')}`)
-            .join('\n') || '(no similar reports)',
+        output(
+          cmd,
+          hits,
+          () =>
+            hits
+              .map(
+                (h) =>
+                  `${h.score.toFixed(3)}  ${h.report_id}  ${h.name ?? ''}\n       shares ${[...h.shared_families.map((f) => `family ${f}`), ...h.shared_indicators].join(', ')}`,
+              )
+              .join('\n') || '(no similar reports)',
         );
       });
     });

@@ -7,7 +7,16 @@ import { getParser, linesOf } from '../pipeline/index.js';
 import { check, importFeed } from '../reputation/index.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
-import { addCollection, addMember, addPartner, exportCollection, listPartners, openHub, publishIndicators, syncAll } from './index.js';
+import {
+  addCollection,
+  addMember,
+  addPartner,
+  exportCollection,
+  listPartners,
+  openHub,
+  publishIndicators,
+  syncAll,
+} from './index.js';
 
 const [backend] = testBackends();
 
@@ -26,11 +35,17 @@ describe('federation: hub A → TAXII → hub B', () => {
   let urlA: string;
   let colId: string;
   before(async () => {
-    a = await testContext(backend, { sharing: { organisation: 'ISAC A', subscriber_patterns: ['sub-\\d{6}'] } });
+    a = await testContext(backend, {
+      sharing: { organisation: 'ISAC A', subscriber_patterns: ['sub-\\d{6}'] },
+    });
     b = await testContext(backend, { sharing: { organisation: 'ISP B' } });
     apiA = await buildApi(a);
     urlA = await apiA.listen({ host: '127.0.0.1', port: 0 });
-    const col = await addCollection(a.store, { alias: 'indicators', max_tlp: 'green', content: 'indicators' });
+    const col = await addCollection(a.store, {
+      alias: 'indicators',
+      max_tlp: 'green',
+      content: 'indicators',
+    });
     colId = col.id;
     const member = await addMember(await openHub(a), 'ISP B', ['indicators'], []);
     await addPartner(await openHub(b), {
@@ -62,10 +77,15 @@ describe('federation: hub A → TAXII → hub B', () => {
     assert.equal(v.listed, true);
     const ind = v.matches[0].indicator;
     assert.deepEqual(ind.sources, ['taxii:isac-a']);
-    const src = await b.store.query<{ reliability: number; kind: string }>(`SELECT reliability, kind FROM sources WHERE name = 'taxii:isac-a'`);
+    const src = await b.store.query<{ reliability: number; kind: string }>(
+      `SELECT reliability, kind FROM sources WHERE name = 'taxii:isac-a'`,
+    );
     assert.equal(src.rows[0].kind, 'partner');
     assert.ok(Math.abs(src.rows[0].reliability - 0.3) < 1e-6);
-    assert.ok(ind.confidence <= 0.3 + 1e-6, `confidence ${ind.confidence} is bounded by the partner's reliability`);
+    assert.ok(
+      ind.confidence <= 0.3 + 1e-6,
+      `confidence ${ind.confidence} is bounded by the partner's reliability`,
+    );
   });
 
   test('nothing RED or subscriber-identifying leaves A', async () => {
@@ -77,12 +97,20 @@ describe('federation: hub A → TAXII → hub B', () => {
         .filter((o) => o.type !== 'marking-definition')
         .flatMap((o) => o.object_marking_refs ?? []),
     );
-    assert.deepEqual([...tlps], ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'], 'only TLP:GREEN');
+    assert.deepEqual(
+      [...tlps],
+      ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'],
+      'only TLP:GREEN',
+    );
     const leaked = await b.store.query(`SELECT value FROM indicators WHERE value LIKE '%sub-123456%'`);
     assert.equal(leaked.rows.length, 0);
-    const audit = await a.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'taxii.pull'`);
+    const audit = await a.store.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'taxii.pull'`,
+    );
     assert.equal(audit.rows[0].n, 0, 'pulls are audited on the puller (B), not A');
-    const bAudit = await b.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'taxii.pull'`);
+    const bAudit = await b.store.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'taxii.pull'`,
+    );
     assert.equal(bAudit.rows[0].n, 1);
   });
 

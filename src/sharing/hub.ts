@@ -18,7 +18,9 @@ async function anonymizationKey(ctx: AppContext): Promise<Buffer> {
     `INSERT INTO sharing_secrets (name, value) VALUES ('cryptopan', $1) ON CONFLICT (name) DO NOTHING`,
     [fresh],
   );
-  const r = await ctx.store.query<{ value: string }>(`SELECT value FROM sharing_secrets WHERE name = 'cryptopan'`);
+  const r = await ctx.store.query<{ value: string }>(
+    `SELECT value FROM sharing_secrets WHERE name = 'cryptopan'`,
+  );
   return Buffer.from(r.rows[0].value, 'hex');
 }
 

@@ -9,7 +9,11 @@ import { parseRow, queryObjects } from './taxii/objects-store.js';
 
 async function collectionOrFail(hub: Hub, idOrAlias: string): Promise<Collection> {
   const c = await findCollection(hub.ctx.store, idOrAlias);
-  if (!c) throw new YojinError('NOT_FOUND', `no collection "${idOrAlias}"; list them with \`yojin share collections\``);
+  if (!c)
+    throw new YojinError(
+      'NOT_FOUND',
+      `no collection "${idOrAlias}"; list them with \`yojin share collections\``,
+    );
   return c;
 }
 
@@ -54,7 +58,10 @@ export async function syncAll(hub: Hub) {
       if (p.direction !== 'push') pulls.push(await pullPartner(hub, p));
       if (p.direction !== 'pull') pushes.push(await pushPartner(hub, p));
     } catch (err) {
-      await hub.ctx.store.query('UPDATE sharing_partners SET last_error = $2 WHERE name = $1', [p.name, (err as Error).message]);
+      await hub.ctx.store.query('UPDATE sharing_partners SET last_error = $2 WHERE name = $1', [
+        p.name,
+        (err as Error).message,
+      ]);
       hub.ctx.log.warn({ partner: p.name, err }, 'partner sync failed');
     }
   }
@@ -73,8 +80,12 @@ export function featuresFromInput(text: string) {
     const byId = new Map(objects.map((o) => [o.id, o]));
     const report = objects.find((o) => o.type === 'report');
     if (report) return reportFeatures(report, byId).features;
-    const indicators = objects.flatMap((o) => (o.type === 'indicator' && typeof o.pattern === 'string' ? patternValues(o.pattern) : []));
-    const families = objects.flatMap((o) => (o.type === 'malware' && typeof o.name === 'string' ? [o.name] : []));
+    const indicators = objects.flatMap((o) =>
+      o.type === 'indicator' && typeof o.pattern === 'string' ? patternValues(o.pattern) : [],
+    );
+    const families = objects.flatMap((o) =>
+      o.type === 'malware' && typeof o.name === 'string' ? [o.name] : [],
+    );
     return caseFeatures(indicators, families);
   }
   const indicators: string[] = [];

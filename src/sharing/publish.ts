@@ -5,9 +5,9 @@ import {
   indicatorObject,
   malwareObject,
   relationshipObject,
+  type StixObject,
   sanitizeOutbound,
   sightingObject,
-  type StixObject,
   type Tlp,
   tlpMarkingDefinition,
   tlpRank,
@@ -54,7 +54,17 @@ export function indicatorBundleObjects(
     if (sum && ind.tlp !== 'clear') {
       // how often our sources saw it (no subscriber data: observations are feed/sensor facts)
       put(
-        sightingObject(ind.object.id, [], [hub.identity.id], sum.first, sum.last, sum.count, hub.identity.id, tlp, `${ind.object.id}|${sum.last.toISOString()}`),
+        sightingObject(
+          ind.object.id,
+          [],
+          [hub.identity.id],
+          sum.first,
+          sum.last,
+          sum.count,
+          hub.identity.id,
+          tlp,
+          `${ind.object.id}|${sum.last.toISOString()}`,
+        ),
       );
     }
     const family = typeof row.attributes?.family === 'string' ? row.attributes.family : undefined;
@@ -98,7 +108,9 @@ export async function publishIndicators(hub: Hub): Promise<Record<string, number
          FROM observations WHERE indicator_id = ANY($1::bigint[]) GROUP BY indicator_id`,
         [[...lastAt.keys()]],
       );
-      const seenMap = new Map(seen.rows.map((r) => [Number(r.indicator_id), { count: r.count, first: r.first, last: r.last }]));
+      const seenMap = new Map(
+        seen.rows.map((r) => [Number(r.indicator_id), { count: r.count, first: r.first, last: r.last }]),
+      );
       const { objects } = indicatorBundleObjects(
         hub,
         rows.rows,

@@ -1,5 +1,5 @@
-import type { ServiceFactory } from '../serve/services.js';
 import { Scheduler } from '../jobs/index.js';
+import type { ServiceFactory } from '../serve/services.js';
 import { openHub } from './hub.js';
 import { syncAll } from './operations.js';
 
@@ -9,7 +9,11 @@ export const sharingService: ServiceFactory = (ctx) => {
   return {
     name: 'sharing',
     async start() {
-      scheduler.add({ name: 'sharing-sync', schedule: ctx.config.sharing.sync_schedule, run: async () => syncAll(await openHub(ctx)) });
+      scheduler.add({
+        name: 'sharing-sync',
+        schedule: ctx.config.sharing.sync_schedule,
+        run: async () => syncAll(await openHub(ctx)),
+      });
       return `${ctx.config.http.listen.startsWith('[') ? '' : 'http://'}${ctx.config.http.listen}/taxii2/  (TAXII 2.1, API root /taxii2/${ctx.config.sharing.api_root}/)`;
     },
     stop: () => scheduler.stop(),

@@ -10,7 +10,6 @@ import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
 import { BypassTable, buildWarningServer, type FalsePositiveInput } from './index.js';
 
-
 test('real Chromium: the warning page in ja and en, report form and continue link', async (t) => {
   if (!existsSync(CHROMIUM)) return t.skip(`${CHROMIUM} is not installed`);
   const ctx = await testContext(testBackends()[0], {
@@ -38,11 +37,7 @@ test('real Chromium: the warning page in ja and en, report form and continue lin
     executablePath: CHROMIUM,
     headless: true,
     locale: 'ja-JP',
-    args: [
-      ...CHROMIUM_ARGS,
-      '--no-proxy-server',
-      `--host-resolver-rules=MAP bad.example 127.0.0.1:${port}`,
-    ],
+    args: [...CHROMIUM_ARGS, '--no-proxy-server', `--host-resolver-rules=MAP bad.example 127.0.0.1:${port}`],
   });
   try {
     const page = browser.pages()[0] ?? (await browser.newPage());

@@ -9,7 +9,6 @@ import { warningService } from './service.js';
  * DNS resolver, sharing the PostgreSQL store). `yojin serve --warning` runs it with the rest.
  */
 export function registerWarning(program: Command) {
-
   program
     .command('warning')
     .description('run only the warning page (ja/en, signed continue link, report-a-mistake form)')

@@ -15,16 +15,24 @@ const LISTEN_FLAGS = [
 export function registerServe(program: Command) {
   const serve = program
     .command('serve')
-    .description('run yojin: API and dashboard, policy DNS resolver, RPZ primary, warning page, TAXII, scheduled workers');
+    .description(
+      'run yojin: API and dashboard, policy DNS resolver, RPZ primary, warning page, TAXII, scheduled workers',
+    );
   for (const f of LISTEN_FLAGS) serve.option(`--${f.flag} <host:port>`, f.help);
   serve
-    .option('--upstream <host:port>', 'upstream resolver for the DNS resolver; repeatable (default dns.upstreams)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--upstream <host:port>',
+      'upstream resolver for the DNS resolver; repeatable (default dns.upstreams)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addHelpText(
       'after',
       '\nWith no database configured, state lives in the embedded store in --data-dir (default ./.yojin).\nSet YOJIN_DATABASE_URL=postgres://… to use a PostgreSQL server instead.',
     )
     .action(async (opts: Record<string, string | string[] | undefined>, cmd: Command) => {
-      const overrides: Record<string, unknown> = Object.fromEntries(LISTEN_FLAGS.map((f) => [f.key, opts[f.flag]]));
+      const overrides: Record<string, unknown> = Object.fromEntries(
+        LISTEN_FLAGS.map((f) => [f.key, opts[f.flag]]),
+      );
       if (opts.upstream) overrides['dns.upstreams'] = opts.upstream;
       const config = configFor(cmd, overrides);
       const log = createLogger(config);

@@ -6,8 +6,8 @@ import { CryptoPAn, coarsenTimestamp, commonPrefixBits, scrubText } from './inde
 
 // The key of the sample trace in the original Crypto-PAn distribution.
 const KEY = Buffer.from([
-  21, 34, 23, 141, 51, 164, 207, 128, 19, 10, 91, 22, 73, 144, 125, 16, 216, 152, 143, 131, 121, 121, 101, 39, 98, 87, 76, 45, 42,
-  132, 34, 2,
+  21, 34, 23, 141, 51, 164, 207, 128, 19, 10, 91, 22, 73, 144, 125, 16, 216, 152, 143, 131, 121, 121, 101, 39,
+  98, 87, 76, 45, 42, 132, 34, 2,
 ]);
 const pan = new CryptoPAn(KEY);
 const bytes = (a: string) => Uint8Array.from(ipaddr.parse(a).toByteArray());
@@ -29,21 +29,29 @@ describe('Crypto-PAn', () => {
 
   test('property: a shared k-bit prefix stays exactly a shared k-bit prefix (IPv4)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), (a, b) => {
-        const k = commonPrefixBits(a, b);
-        return commonPrefixBits(pan.anonymizeBytes(a), pan.anonymizeBytes(b)) === k;
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        (a, b) => {
+          const k = commonPrefixBits(a, b);
+          return commonPrefixBits(pan.anonymizeBytes(a), pan.anonymizeBytes(b)) === k;
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   test('property: the same holds over 128-bit IPv6 addresses', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 127 }), (a, flipAt) => {
-        const b = Uint8Array.from(a);
-        b[flipAt >> 3] ^= 0x80 >> (flipAt & 7); // differ first at bit flipAt
-        return commonPrefixBits(pan.anonymizeBytes(a), pan.anonymizeBytes(b)) === flipAt;
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.integer({ min: 0, max: 127 }),
+        (a, flipAt) => {
+          const b = Uint8Array.from(a);
+          b[flipAt >> 3] ^= 0x80 >> (flipAt & 7); // differ first at bit flipAt
+          return commonPrefixBits(pan.anonymizeBytes(a), pan.anonymizeBytes(b)) === flipAt;
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -55,14 +63,18 @@ describe('Crypto-PAn', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 256; i++) seen.add(pan.anonymize(`198.51.100.${i}`));
     assert.equal(seen.size, 256);
-    assert.equal(commonPrefixBits(bytes(pan.anonymize('198.51.100.1')), bytes(pan.anonymize('198.51.100.2'))), 30);
+    assert.equal(
+      commonPrefixBits(bytes(pan.anonymize('198.51.100.1')), bytes(pan.anonymize('198.51.100.2'))),
+      30,
+    );
     assert.match(pan.anonymize('2001:db8::1'), /:/);
   });
 });
 
 describe('free-text scrubbing', () => {
   test('e-mail addresses, subscriber ids and IPs are removed; times survive', () => {
-    const text = 'Subscriber u123456@isp.example (RADIUS user ab-987654) at 203.0.113.9 and 2001:db8:1::5 at 12:30:45 contacted C2';
+    const text =
+      'Subscriber u123456@isp.example (RADIUS user ab-987654) at 203.0.113.9 and 2001:db8:1::5 at 12:30:45 contacted C2';
     const out = scrubText(text, { cryptopan: pan, subscriberPatterns: [/ab-\d{6}/] });
     assert.doesNotMatch(out, /u123456|isp\.example|ab-987654|203\.0\.113\.9|2001:db8:1::5/);
     assert.match(out, /\[email\]/);

@@ -1,2 +1,2 @@
 export { CryptoPAn, commonPrefixBits } from './cryptopan.js';
-export { scrubText, coarsenTimestamp, type ScrubOptions } from './scrub.js';
+export { coarsenTimestamp, type ScrubOptions, scrubText } from './scrub.js';

@@ -15,7 +15,8 @@ export interface ScrubOptions {
 /** Removes what could identify a person from free text: e-mail addresses, subscriber ids, IP addresses. */
 export function scrubText(text: string, opts: ScrubOptions = {}): string {
   let out = text.replace(EMAIL, '[email]');
-  for (const p of opts.subscriberPatterns ?? []) out = out.replace(new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`), '[subscriber]');
+  for (const p of opts.subscriberPatterns ?? [])
+    out = out.replace(new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`), '[subscriber]');
   const ip = (m: string) => {
     if (!opts.cryptopan) return '[IP]';
     try {
@@ -25,7 +26,9 @@ export function scrubText(text: string, opts: ScrubOptions = {}): string {
     }
   };
   out = out.replace(IPV4, ip);
-  out = out.replace(IPV6, (m) => (m.split(':').length >= 3 && /[0-9a-fA-F]/.test(m) && !/^\d+:\d+(:\d+)?$/.test(m) ? ip(m) : m));
+  out = out.replace(IPV6, (m) =>
+    m.split(':').length >= 3 && /[0-9a-fA-F]/.test(m) && !/^\d+:\d+(:\d+)?$/.test(m) ? ip(m) : m,
+  );
   return out;
 }
 

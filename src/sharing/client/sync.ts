@@ -1,8 +1,7 @@
 import { appendAudit } from '../../audit/index.js';
-import { linesOf } from '../../pipeline/index.js';
-import { getParser } from '../../pipeline/index.js';
-import { createSource, getSource, importFeed, updateSource } from '../../reputation/index.js';
 import { isYojinError } from '../../errors/index.js';
+import { getParser, linesOf } from '../../pipeline/index.js';
+import { createSource, getSource, importFeed, updateSource } from '../../reputation/index.js';
 import type { Hub } from '../hub.js';
 import { findCollection } from '../orgs.js';
 import { indexReports } from '../similar/index.js';
@@ -34,7 +33,16 @@ export async function addPartner(hub: Hub, p: Omit<Partner, 'bookmark' | 'pushed
      ON CONFLICT (name) DO UPDATE SET api_root = EXCLUDED.api_root, collection_id = EXCLUDED.collection_id,
        direction = EXCLUDED.direction, username = EXCLUDED.username, password = EXCLUDED.password,
        reliability = EXCLUDED.reliability, local_collection = EXCLUDED.local_collection`,
-    [p.name, p.api_root, p.collection_id, p.direction, p.username, p.password, p.reliability, p.local_collection],
+    [
+      p.name,
+      p.api_root,
+      p.collection_id,
+      p.direction,
+      p.username,
+      p.password,
+      p.reliability,
+      p.local_collection,
+    ],
   );
 }
 
@@ -46,7 +54,13 @@ async function partnerSource(hub: Hub, p: Partner): Promise<string> {
     if (s.reliability !== p.reliability) await updateSource(hub.ctx, name, { reliability: p.reliability });
   } catch (err) {
     if (!isYojinError(err, 'NOT_FOUND')) throw err;
-    await createSource(hub.ctx, { name, kind: 'partner', format: 'stix2', url: p.api_root, reliability: p.reliability });
+    await createSource(hub.ctx, {
+      name,
+      kind: 'partner',
+      format: 'stix2',
+      url: p.api_root,
+      reliability: p.reliability,
+    });
   }
   return name;
 }
@@ -74,7 +88,11 @@ export async function pullPartner(hub: Hub, p: Partner) {
       if (local) await addObjects(hub, ctx.store, local, got, ctx.clock.now());
       await indexReports(ctx.store, got);
       const text = JSON.stringify(bundle(got));
-      const summary = await importFeed(ctx, { source, format: 'stix2', items: getParser('stix2').parse(linesOf(text)) });
+      const summary = await importFeed(ctx, {
+        source,
+        format: 'stix2',
+        items: getParser('stix2').parse(linesOf(text)),
+      });
       imported += summary.new + summary.updated + summary.unchanged;
       rejected += summary.rejectedCount;
     }
@@ -84,20 +102,23 @@ export async function pullPartner(hub: Hub, p: Partner) {
     }
     next = page.envelope.next;
   }
-  await ctx.store.query('UPDATE sharing_partners SET bookmark = $2, last_sync_at = $3, last_error = NULL WHERE name = $1', [
-    p.name,
-    bookmark ?? null,
-    ctx.clock.now(),
-  ]);
-  await appendAudit(ctx.store, {
-    actor: 'sharing',
-    action: 'taxii.pull',
-    outcome: 'done',
-    measure: 'share-information',
-    legalBasis: 'legitimate-business-act',
-    subject: `partner:${p.name}`,
-    details: { objects, imported, rejected, bookmark },
-  }, ctx.clock);
+  await ctx.store.query(
+    'UPDATE sharing_partners SET bookmark = $2, last_sync_at = $3, last_error = NULL WHERE name = $1',
+    [p.name, bookmark ?? null, ctx.clock.now()],
+  );
+  await appendAudit(
+    ctx.store,
+    {
+      actor: 'sharing',
+      action: 'taxii.pull',
+      outcome: 'done',
+      measure: 'share-information',
+      legalBasis: 'legitimate-business-act',
+      subject: `partner:${p.name}`,
+      details: { objects, imported, rejected, bookmark },
+    },
+    ctx.clock,
+  );
   return { partner: p.name, objects, imported, rejected, bookmark };
 }
 
@@ -119,17 +140,24 @@ export async function pushPartner(hub: Hub, p: Partner) {
     pushed += res.success_count;
     failed += res.failure_count;
     after = page.rows[page.rows.length - 1].seq;
-    await ctx.store.query('UPDATE sharing_partners SET pushed_serial = $2, last_sync_at = $3 WHERE name = $1', [p.name, after, ctx.clock.now()]);
+    await ctx.store.query(
+      'UPDATE sharing_partners SET pushed_serial = $2, last_sync_at = $3 WHERE name = $1',
+      [p.name, after, ctx.clock.now()],
+    );
     if (!page.more) break;
   }
-  await appendAudit(ctx.store, {
-    actor: 'sharing',
-    action: 'taxii.push',
-    outcome: 'done',
-    measure: 'share-information',
-    legalBasis: 'legitimate-business-act',
-    subject: `partner:${p.name}`,
-    details: { pushed, failed },
-  }, ctx.clock);
+  await appendAudit(
+    ctx.store,
+    {
+      actor: 'sharing',
+      action: 'taxii.push',
+      outcome: 'done',
+      measure: 'share-information',
+      legalBasis: 'legitimate-business-act',
+      subject: `partner:${p.name}`,
+      details: { pushed, failed },
+    },
+    ctx.clock,
+  );
   return { partner: p.name, pushed, failed };
 }

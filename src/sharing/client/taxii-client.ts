@@ -19,7 +19,8 @@ export class TaxiiClient {
 
   private headers(extra: Record<string, string> = {}) {
     const h: Record<string, string> = { accept: MEDIA, ...extra };
-    if (this.username) h.authorization = `Basic ${Buffer.from(`${this.username}:${this.password ?? ''}`).toString('base64')}`;
+    if (this.username)
+      h.authorization = `Basic ${Buffer.from(`${this.username}:${this.password ?? ''}`).toString('base64')}`;
     return h;
   }
 
@@ -38,7 +39,9 @@ export class TaxiiClient {
     } catch {
       /* not a TAXII error body */
     }
-    throw new YojinError('TAXII_PARTNER_ERROR', `${what} failed with HTTP ${res.status} ${detail}`.trim(), { status: res.status });
+    throw new YojinError('TAXII_PARTNER_ERROR', `${what} failed with HTTP ${res.status} ${detail}`.trim(), {
+      status: res.status,
+    });
   }
 
   /** One page of objects; `dateAddedLast` is the bookmark for the next poll. */
@@ -63,6 +66,11 @@ export class TaxiiClient {
       body: JSON.stringify({ objects }),
     });
     await this.check(res, `POST objects to ${collection}`);
-    return (await res.json()) as { id: string; success_count: number; failure_count: number; failures?: Array<{ id: string; message: string }> };
+    return (await res.json()) as {
+      id: string;
+      success_count: number;
+      failure_count: number;
+      failures?: Array<{ id: string; message: string }>;
+    };
   }
 }

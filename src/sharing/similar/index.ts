@@ -2,7 +2,7 @@ import type { Queryable } from '../../store/index.js';
 import type { StixObject } from '../stix/index.js';
 import { bandBuckets, jaccard, signature } from './minhash.js';
 
-export { signature, bandBuckets, jaccard, HASHES, BANDS } from './minhash.js';
+export { BANDS, bandBuckets, HASHES, jaccard, signature } from './minhash.js';
 
 const PATTERN_VALUE = /(url|domain-name|ipv4-addr|ipv6-addr):value\s*=\s*'((?:\\.|[^'\\])*)'/g;
 
@@ -20,7 +20,10 @@ export function caseFeatures(indicators: string[], families: string[]): Set<stri
 }
 
 /** Features of a report: the indicators and malware it refers to (looked up among `objects`). */
-export function reportFeatures(report: StixObject, objects: Map<string, StixObject>): { features: Set<string>; families: string[] } {
+export function reportFeatures(
+  report: StixObject,
+  objects: Map<string, StixObject>,
+): { features: Set<string>; families: string[] } {
   const indicators: string[] = [];
   const families: string[] = [];
   for (const ref of (report.object_refs as string[] | undefined) ?? []) {
@@ -28,25 +31,32 @@ export function reportFeatures(report: StixObject, objects: Map<string, StixObje
     if (!o) continue;
     if (o.type === 'indicator' && typeof o.pattern === 'string') {
       indicators.push(...patternValues(o.pattern));
-      for (const l of (o.labels as string[] | undefined) ?? []) if (l.startsWith('family:')) families.push(l.slice(7));
+      for (const l of (o.labels as string[] | undefined) ?? [])
+        if (l.startsWith('family:')) families.push(l.slice(7));
     }
     if (o.type === 'malware' && typeof o.name === 'string') families.push(o.name);
   }
-  return { features: caseFeatures(indicators, families), families: [...new Set(families.map((f) => f.toLowerCase()))] };
+  return {
+    features: caseFeatures(indicators, families),
+    families: [...new Set(families.map((f) => f.toLowerCase()))],
+  };
 }
 
 /** Adds (or replaces) a report in the index. */
-export async function indexReport(db: Queryable, reportId: string, name: string | undefined, features: Set<string>, families: string[]) {
+export async function indexReport(
+  db: Queryable,
+  reportId: string,
+  name: string | undefined,
+  features: Set<string>,
+  families: string[],
+) {
   if (features.size === 0) return false;
   const sig = signature(features);
   await db.query('DELETE FROM similar_reports WHERE report_id = $1', [reportId]);
-  await db.query('INSERT INTO similar_reports (report_id, name, family, features, signature) VALUES ($1,$2,$3,$4,$5)', [
-    reportId,
-    name ?? null,
-    families,
-    [...features],
-    sig,
-  ]);
+  await db.query(
+    'INSERT INTO similar_reports (report_id, name, family, features, signature) VALUES ($1,$2,$3,$4,$5)',
+    [reportId, name ?? null, families, [...features], sig],
+  );
   const buckets = bandBuckets(sig);
   await db.query(
     'INSERT INTO similar_buckets (band, bucket, report_id) SELECT b - 1, bucket, $2 FROM unnest($1::bigint[]) WITH ORDINALITY AS u(bucket, b)',

@@ -13,7 +13,9 @@ function report(id: number, indicators: string[], family?: string) {
     id: `indicator--00000000-0000-4000-8000-${hex(id * 1000 + i)}`,
     pattern: `[domain-name:value = '${v}']`,
   }));
-  const mal = family ? [{ type: 'malware', id: `malware--00000000-0000-4000-9000-${hex(id)}`, name: family }] : [];
+  const mal = family
+    ? [{ type: 'malware', id: `malware--00000000-0000-4000-9000-${hex(id)}`, name: family }]
+    : [];
   return [
     ...inds,
     ...mal,
@@ -31,7 +33,9 @@ describe('MinHash', () => {
     fc.assert(
       fc.property(fc.integer({ min: 10, max: 60 }), fc.integer({ min: 0, max: 60 }), (shared, extra) => {
         const a = new Set(Array.from({ length: shared + extra }, (_, i) => `a${i < shared ? `s${i}` : i}`));
-        const b = new Set(Array.from({ length: shared + extra }, (_, i) => `a${i < shared ? `s${i}` : `b${i}`}`));
+        const b = new Set(
+          Array.from({ length: shared + extra }, (_, i) => `a${i < shared ? `s${i}` : `b${i}`}`),
+        );
         const sa = signature(a);
         const sb = signature(b);
         const est = sa.filter((v, i) => v === sb[i]).length / HASHES;
@@ -51,8 +55,16 @@ for (const backend of testBackends()) {
       await indexReports(store, [
         ...report(1, emotet, 'Emotet'),
         ...report(2, [...emotet.slice(0, 15), 'other-1.example', 'other-2.example'], 'Emotet'),
-        ...report(3, Array.from({ length: 20 }, (_, i) => `mirai-${i}.example`), 'Mirai'),
-        ...report(4, [...emotet.slice(0, 4), ...Array.from({ length: 16 }, (_, i) => `x-${i}.example`)], 'QakBot'),
+        ...report(
+          3,
+          Array.from({ length: 20 }, (_, i) => `mirai-${i}.example`),
+          'Mirai',
+        ),
+        ...report(
+          4,
+          [...emotet.slice(0, 4), ...Array.from({ length: 16 }, (_, i) => `x-${i}.example`)],
+          'QakBot',
+        ),
       ]);
     });
     after(() => store.dispose());
@@ -74,7 +86,9 @@ for (const backend of testBackends()) {
 
     test('re-indexing a report replaces it; a case with nothing in common finds nothing', async () => {
       await indexReports(store, report(3, ['solo.example'], 'Mirai'));
-      const r = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM similar_buckets WHERE report_id LIKE 'report--%a000-000000000003'`);
+      const r = await store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM similar_buckets WHERE report_id LIKE 'report--%a000-000000000003'`,
+      );
       assert.equal(r.rows[0].n, 16);
       assert.deepEqual(await findSimilar(store, caseFeatures(['nothing.example'], []), 5), []);
     });

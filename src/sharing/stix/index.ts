@@ -1,4 +1,4 @@
 export * from './ids.js';
-export * from './tlp.js';
 export * from './objects.js';
-export { classifyTlp, sanitizeOutbound, remapRefs, type SharingRules } from './rules.js';
+export { classifyTlp, remapRefs, type SharingRules, sanitizeOutbound } from './rules.js';
+export * from './tlp.js';

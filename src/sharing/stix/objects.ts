@@ -113,7 +113,13 @@ export function malwareObject(family: string, creator: string, tlp: Tlp): StixOb
   };
 }
 
-export function relationshipObject(source: string, type: string, target: string, creator: string, tlp: Tlp): StixObject {
+export function relationshipObject(
+  source: string,
+  type: string,
+  target: string,
+  creator: string,
+  tlp: Tlp,
+): StixObject {
   return {
     type: 'relationship',
     spec_version: '2.1',

@@ -1,4 +1,4 @@
-import { CryptoPAn } from '../anonymize/cryptopan.js';
+import type { CryptoPAn } from '../anonymize/cryptopan.js';
 import { coarsenTimestamp, scrubText } from '../anonymize/scrub.js';
 import { addressSco, type StixObject } from './objects.js';
 import { TLP_MARKING_IDS, type Tlp, tlpOf, tlpRank } from './tlp.js';
@@ -26,7 +26,11 @@ function subscriberReason(o: StixObject, rules: SharingRules): string | undefine
 
 /** Personal data that is not a subscriber's (a person's identity, an e-mail address, an account). */
 function personal(o: StixObject): boolean {
-  return (o.type === 'identity' && o.identity_class === 'individual') || o.type === 'email-addr' || o.type === 'user-account';
+  return (
+    (o.type === 'identity' && o.identity_class === 'individual') ||
+    o.type === 'email-addr' ||
+    o.type === 'user-account'
+  );
 }
 
 /**
@@ -45,13 +49,21 @@ export function classifyTlp(o: StixObject, rules: SharingRules): { tlp: Tlp; rea
     const labels = (o.labels as string[] | undefined) ?? [];
     rule = labels.some((l) => rules.clearCategories.includes(l)) ? 'clear' : rules.indicatorTlp;
     reason = 'indicator';
-  } else if (o.type === 'identity' && (o.x_yojin_victim === true || (o.roles as string[] | undefined)?.includes('victim'))) {
+  } else if (
+    o.type === 'identity' &&
+    (o.x_yojin_victim === true || (o.roles as string[] | undefined)?.includes('victim'))
+  ) {
     rule = rules.victimTlp;
     reason = 'victim organisation';
   } else if (personal(o)) {
     rule = tlpRank(own) > tlpRank('amber') ? own : 'amber';
     reason = 'personal data';
-  } else if (o.type === 'identity' || o.type === 'malware' || o.type === 'relationship' || o.type === 'report') {
+  } else if (
+    o.type === 'identity' ||
+    o.type === 'malware' ||
+    o.type === 'relationship' ||
+    o.type === 'report'
+  ) {
     rule = own;
     reason = 'own marking';
   }
@@ -65,7 +77,10 @@ export function classifyTlp(o: StixObject, rules: SharingRules): { tlp: Tlp; rea
  * Crypto-PAn (indicator patterns name attackers' infrastructure and stay as they are), coarsens
  * observation times, scrubs free text. Returns undefined for RED objects.
  */
-export function sanitizeOutbound(o: StixObject, rules: SharingRules): { object: StixObject; tlp: Tlp } | undefined {
+export function sanitizeOutbound(
+  o: StixObject,
+  rules: SharingRules,
+): { object: StixObject; tlp: Tlp } | undefined {
   const { tlp } = classifyTlp(o, rules);
   if (tlp === 'red') return undefined;
   const out: StixObject = structuredClone(o);
@@ -81,7 +96,10 @@ export function sanitizeOutbound(o: StixObject, rules: SharingRules): { object: 
   }
   for (const k of FREE_TEXT) {
     if (typeof out[k] === 'string' && out.type !== 'indicator' && out.type !== 'malware') {
-      out[k] = scrubText(out[k] as string, { cryptopan: rules.cryptopan, subscriberPatterns: rules.subscriberPatterns });
+      out[k] = scrubText(out[k] as string, {
+        cryptopan: rules.cryptopan,
+        subscriberPatterns: rules.subscriberPatterns,
+      });
     }
   }
   if (rules.coarsen !== 'none' && (out.type === 'sighting' || out.type === 'observed-data')) {

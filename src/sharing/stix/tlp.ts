@@ -42,7 +42,9 @@ export function tlpRank(level: Tlp): number {
 export function tlpOf(object: { object_marking_refs?: string[] }, fallback: Tlp = 'amber'): Tlp {
   let found: Tlp | undefined;
   for (const ref of object.object_marking_refs ?? []) {
-    const level = (Object.entries(TLP_MARKING_IDS).find(([, id]) => id === ref)?.[0] as Tlp | undefined) ?? TLP1_MARKING_IDS[ref];
+    const level =
+      (Object.entries(TLP_MARKING_IDS).find(([, id]) => id === ref)?.[0] as Tlp | undefined) ??
+      TLP1_MARKING_IDS[ref];
     if (level && (found === undefined || tlpRank(level) > tlpRank(found))) found = level;
   }
   return found ?? fallback;

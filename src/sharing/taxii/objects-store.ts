@@ -25,9 +25,22 @@ export interface AddResult {
  * fails with a message, the rest go in. Objects above the collection's maximum TLP — and anything RED,
  * such as subscriber-identifying data — are refused.
  */
-export async function addObjects(hub: Hub, db: Queryable, collection: Collection, objects: unknown[], dateAdded: Date): Promise<AddResult> {
+export async function addObjects(
+  hub: Hub,
+  db: Queryable,
+  collection: Collection,
+  objects: unknown[],
+  dateAdded: Date,
+): Promise<AddResult> {
   const result: AddResult = { successes: [], failures: [] };
-  const cols: { id: string[]; type: string[]; version: string[]; spec: string[]; tlp: string[]; json: string[] } = {
+  const cols: {
+    id: string[];
+    type: string[];
+    version: string[];
+    spec: string[];
+    tlp: string[];
+    json: string[];
+  } = {
     id: [],
     type: [],
     version: [],
@@ -38,8 +51,17 @@ export async function addObjects(hub: Hub, db: Queryable, collection: Collection
   for (const raw of objects) {
     const o = raw as StixObject;
     const id = typeof o?.id === 'string' ? o.id : '(no id)';
-    if (!o || typeof o !== 'object' || typeof o.type !== 'string' || !ID.test(id) || !id.startsWith(`${o.type}--`)) {
-      result.failures.push({ id, message: 'not a STIX object: needs type and an id of the form <type>--<uuid>' });
+    if (
+      !o ||
+      typeof o !== 'object' ||
+      typeof o.type !== 'string' ||
+      !ID.test(id) ||
+      !id.startsWith(`${o.type}--`)
+    ) {
+      result.failures.push({
+        id,
+        message: 'not a STIX object: needs type and an id of the form <type>--<uuid>',
+      });
       continue;
     }
     const spec = (o.spec_version as string | undefined) ?? '2.1';
@@ -73,7 +95,16 @@ export async function addObjects(hub: Hub, db: Queryable, collection: Collection
        SELECT $1, u.id, u.type, u.version, u.spec, $2, u.tlp, u.json::jsonb
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(id, type, version, spec, tlp, json)
        ON CONFLICT (collection_id, id, version) DO NOTHING`,
-      [collection.id, dateAdded, s(cols.id), s(cols.type), s(cols.version), s(cols.spec), s(cols.tlp), s(cols.json)],
+      [
+        collection.id,
+        dateAdded,
+        s(cols.id),
+        s(cols.type),
+        s(cols.version),
+        s(cols.spec),
+        s(cols.tlp),
+        s(cols.json),
+      ],
     );
     await refreshLatest(db, collection.id, [...new Set(s(cols.id))]);
   }
@@ -132,9 +163,13 @@ function whereClause(collectionId: string, f: ObjectFilter): { sql: string; para
     const alts: string[] = [];
     if (versions.includes('last')) alts.push('t.latest');
     if (versions.includes('first')) {
-      alts.push('NOT EXISTS (SELECT 1 FROM taxii_objects n WHERE n.collection_id = t.collection_id AND n.id = t.id AND n.version < t.version)');
+      alts.push(
+        'NOT EXISTS (SELECT 1 FROM taxii_objects n WHERE n.collection_id = t.collection_id AND n.id = t.id AND n.version < t.version)',
+      );
     }
-    const stamps = versions.filter((v) => v !== 'last' && v !== 'first').map((v) => new Date(v).toISOString());
+    const stamps = versions
+      .filter((v) => v !== 'last' && v !== 'first')
+      .map((v) => new Date(v).toISOString());
     if (stamps.length) {
       params.push(stamps);
       alts.push(`t.version = ANY($${params.length})`);
@@ -192,7 +227,17 @@ export async function recordStatus(
   await db.query(
     `INSERT INTO taxii_status (id, collection_id, org_id, status, request_timestamp, total_count, success_count, failure_count,
        pending_count, successes, failures) VALUES ($1,$2,$3,'complete',$4,$5,$6,$7,0,$8,$9)`,
-    [id, collectionId, orgId, at, total, res.successes.length, res.failures.length, JSON.stringify(res.successes), JSON.stringify(res.failures)],
+    [
+      id,
+      collectionId,
+      orgId,
+      at,
+      total,
+      res.successes.length,
+      res.failures.length,
+      JSON.stringify(res.successes),
+      JSON.stringify(res.failures),
+    ],
   );
   return id;
 }

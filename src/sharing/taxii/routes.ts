@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/index.js';
 import { appendAudit } from '../../audit/index.js';
 import type { Hub } from '../hub.js';
+import { authenticateOrg, type Collection, findCollection, type Org, rightsOf } from '../orgs.js';
 import { indexReports } from '../similar/index.js';
 import type { StixObject } from '../stix/index.js';
-import { authenticateOrg, type Collection, findCollection, type Org, rightsOf } from '../orgs.js';
 import {
   addObjects,
   decodeCursor,
@@ -12,8 +12,8 @@ import {
   envelopeJson,
   type ObjectFilter,
   queryObjects,
-  recordStatus,
   type Row,
+  recordStatus,
   STIX_MEDIA_TYPE,
 } from './objects-store.js';
 
@@ -40,7 +40,11 @@ type Q = Record<string, string | undefined>;
 function acceptsTaxii(header: string | undefined): boolean {
   if (!header) return false;
   return header.split(',').some((part) => {
-    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const [type, ...params] = part
+      .trim()
+      .toLowerCase()
+      .split(';')
+      .map((s) => s.trim());
     if (type !== 'application/taxii+json') return false;
     const v = params.find((p) => p.startsWith('version='));
     return !v || v === 'version=2.1';
@@ -61,7 +65,13 @@ function credentials(req: FastifyRequest): { username: string; secret: string } 
 }
 
 function filterFrom(q: Q): ObjectFilter {
-  const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  const list = (v?: string) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
   const f: ObjectFilter = {
     ids: list(q['match[id]']),
     types: list(q['match[type]']),
@@ -70,7 +80,8 @@ function filterFrom(q: Q): ObjectFilter {
   };
   if (q.added_after) {
     const d = new Date(q.added_after);
-    if (Number.isNaN(d.getTime())) throw new TaxiiError(400, 'Invalid added_after', 'added_after must be an RFC 3339 timestamp');
+    if (Number.isNaN(d.getTime()))
+      throw new TaxiiError(400, 'Invalid added_after', 'added_after must be an RFC 3339 timestamp');
     f.addedAfter = d;
   }
   for (const v of f.versions ?? []) {
@@ -80,7 +91,8 @@ function filterFrom(q: Q): ObjectFilter {
   }
   if (q.next) {
     const seq = decodeCursor(q.next);
-    if (seq === undefined) throw new TaxiiError(400, 'Invalid next', 'next must be a value returned by this server');
+    if (seq === undefined)
+      throw new TaxiiError(400, 'Invalid next', 'next must be a value returned by this server');
     f.afterSeq = seq;
   }
   return f;
@@ -102,19 +114,27 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
   const root = `/taxii2/${cfg.api_root}/`;
   await app.register(
     async (t) => {
-      t.addContentTypeParser(['application/taxii+json', 'application/json'], { parseAs: 'string', bodyLimit: cfg.max_content_length }, (_req, body, done) => {
-        try {
-          done(null, JSON.parse(body as string));
-        } catch {
-          done(new TaxiiError(400, 'Invalid JSON', 'the request body is not valid JSON'), undefined);
-        }
-      });
+      t.addContentTypeParser(
+        ['application/taxii+json', 'application/json'],
+        { parseAs: 'string', bodyLimit: cfg.max_content_length },
+        (_req, body, done) => {
+          try {
+            done(null, JSON.parse(body as string));
+          } catch {
+            done(new TaxiiError(400, 'Invalid JSON', 'the request body is not valid JSON'), undefined);
+          }
+        },
+      );
       t.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
         const e =
           err instanceof TaxiiError
             ? err
             : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-              ? new TaxiiError(413, 'Request too large', `bodies are limited to ${cfg.max_content_length} bytes`)
+              ? new TaxiiError(
+                  413,
+                  'Request too large',
+                  `bodies are limited to ${cfg.max_content_length} bytes`,
+                )
               : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
                 ? new TaxiiError(415, 'Unsupported media type', `send ${TAXII_MEDIA_TYPE}`)
                 : err.statusCode && err.statusCode < 500
@@ -125,7 +145,11 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
         reply
           .status(e.status)
           .type(TAXII_MEDIA_TYPE)
-          .send({ title: e.title, ...(e.description ? { description: e.description } : {}), http_status: String(e.status) });
+          .send({
+            title: e.title,
+            ...(e.description ? { description: e.description } : {}),
+            http_status: String(e.status),
+          });
       });
       t.setNotFoundHandler((_req, reply) => {
         reply.status(404).type(TAXII_MEDIA_TYPE).send({ title: 'Not found', http_status: '404' });
@@ -135,13 +159,19 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
           throw new TaxiiError(406, 'Not acceptable', `the Accept header must include ${TAXII_MEDIA_TYPE}`);
         }
         const c = credentials(req);
-        if (!c) throw new TaxiiError(401, 'Authentication required', 'use HTTP Basic or Bearer <username>.<secret>');
+        if (!c)
+          throw new TaxiiError(
+            401,
+            'Authentication required',
+            'use HTTP Basic or Bearer <username>.<secret>',
+          );
         const org = await authenticateOrg(ctx.store, c.username, c.secret);
         if (!org) throw new TaxiiError(401, 'Authentication failed', 'unknown or revoked credentials');
         req.org = org;
       });
       t.addHook('onSend', async (_req, reply, payload) => {
-        if (!reply.getHeader('content-type')?.toString().startsWith('application/taxii+json')) reply.type(TAXII_MEDIA_TYPE);
+        if (!reply.getHeader('content-type')?.toString().startsWith('application/taxii+json'))
+          reply.type(TAXII_MEDIA_TYPE);
         return payload;
       });
 
@@ -149,11 +179,15 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
       const collectionFor = async (req: FastifyRequest, need: 'read' | 'write' | 'any') => {
         const { id } = req.params as { id: string };
         const c = await findCollection(ctx.store, id);
-        const rights = c ? await rightsOf(ctx.store, c.id, req.org!.id) : { can_read: false, can_write: false };
+        const rights = c
+          ? await rightsOf(ctx.store, c.id, req.org!.id)
+          : { can_read: false, can_write: false };
         // a collection the member has no rights on does not exist for it
         if (!c || (!rights.can_read && !rights.can_write)) throw new TaxiiError(404, 'Collection not found');
-        if (need === 'read' && !rights.can_read) throw new TaxiiError(403, 'Forbidden', 'you may not read this collection');
-        if (need === 'write' && !rights.can_write) throw new TaxiiError(403, 'Forbidden', 'you may not write to this collection');
+        if (need === 'read' && !rights.can_read)
+          throw new TaxiiError(403, 'Forbidden', 'you may not read this collection');
+        if (need === 'write' && !rights.can_write)
+          throw new TaxiiError(403, 'Forbidden', 'you may not write to this collection');
         return { c, rights };
       };
       const describe = (c: Collection, r: { can_read: boolean; can_write: boolean }) => ({
@@ -168,7 +202,8 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
       const limitOf = (q: Q) => {
         if (q.limit === undefined) return cfg.page_size;
         const n = Number(q.limit);
-        if (!Number.isInteger(n) || n < 1) throw new TaxiiError(400, 'Invalid limit', 'limit must be a positive integer');
+        if (!Number.isInteger(n) || n < 1)
+          throw new TaxiiError(400, 'Invalid limit', 'limit must be a positive integer');
         return Math.min(n, cfg.max_page_size);
       };
 
@@ -262,8 +297,18 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
         const res = await ctx.store.transaction(async (tx) => {
           const added = await addObjects(h, tx, c, body.objects as unknown[], now);
           const ok = new Set(added.successes.map((x) => x.id));
-          await indexReports(tx, (body.objects as StixObject[]).filter((o) => ok.has(o.id)));
-          const statusId = await recordStatus(tx, c.id, req.org!.id, now, (body.objects as unknown[]).length, added);
+          await indexReports(
+            tx,
+            (body.objects as StixObject[]).filter((o) => ok.has(o.id)),
+          );
+          const statusId = await recordStatus(
+            tx,
+            c.id,
+            req.org!.id,
+            now,
+            (body.objects as unknown[]).length,
+            added,
+          );
           await appendAudit(
             tx,
             {
@@ -304,7 +349,11 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
       t.delete(`/${cfg.api_root}/collections/:id/objects/:oid/`, config, async (req) => {
         const { c } = await collectionFor(req, 'write');
         const q = req.query as Q;
-        const f = { ...filterFrom(q), versions: filterFrom(q).versions ?? ['all'], ids: [(req.params as { oid: string }).oid] };
+        const f = {
+          ...filterFrom(q),
+          versions: filterFrom(q).versions ?? ['all'],
+          ids: [(req.params as { oid: string }).oid],
+        };
         const n = await deleteObjects(ctx.store, c.id, f);
         if (n === 0) throw new TaxiiError(404, 'Object not found');
         return {};
@@ -316,7 +365,11 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: AppContext, hub: ()
         const page = await queryObjects(ctx.store, c.id, f, limitOf(q));
         if (page.rows.length === 0 && !q.next) throw new TaxiiError(404, 'Object not found');
         pageHeaders(reply, page.rows);
-        return { more: page.more, ...(page.next ? { next: page.next } : {}), versions: page.rows.map((r) => r.version) };
+        return {
+          more: page.more,
+          ...(page.next ? { next: page.next } : {}),
+          versions: page.rows.map((r) => r.version),
+        };
       });
     },
     { prefix: '/taxii2' },

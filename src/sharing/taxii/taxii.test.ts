@@ -54,9 +54,15 @@ for (const backend of testBackends()) {
       await app.close();
       await ctx.dispose();
     });
-    const get = (url: string, auth = rw, accept = MEDIA) => app.inject({ url, headers: { authorization: auth, accept } });
+    const get = (url: string, auth = rw, accept = MEDIA) =>
+      app.inject({ url, headers: { authorization: auth, accept } });
     const post = (url: string, body: unknown, auth = rw, ct = MEDIA) =>
-      app.inject({ method: 'POST', url, headers: { authorization: auth, accept: MEDIA, 'content-type': ct }, payload: JSON.stringify(body) });
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: auth, accept: MEDIA, 'content-type': ct },
+        payload: JSON.stringify(body),
+      });
     const objects = () => `/taxii2/hub/collections/${colId}/objects/`;
 
     test('discovery and API root', async () => {
@@ -83,7 +89,13 @@ for (const backend of testBackends()) {
     test('collections lists only what the member may use, with its rights', async () => {
       const r = await get('/taxii2/hub/collections/');
       assert.deepEqual(
-        r.json().collections.map((c: { alias: string; can_read: boolean; can_write: boolean }) => [c.alias, c.can_read, c.can_write]),
+        r
+          .json()
+          .collections.map((c: { alias: string; can_read: boolean; can_write: boolean }) => [
+            c.alias,
+            c.can_read,
+            c.can_write,
+          ]),
         [['exchange', true, true]],
       );
       const one = await get(`/taxii2/hub/collections/${colId}/`, ro);
@@ -113,11 +125,18 @@ for (const backend of testBackends()) {
       assert.equal(s.total_count, 8);
       assert.equal(s.success_count, 5);
       assert.equal(s.failure_count, 3);
-      assert.match(s.failures.find((f: { id: string }) => f.id.endsWith('000000000009')).message, /AMBER\+STRICT.*maximum/);
+      assert.match(
+        s.failures.find((f: { id: string }) => f.id.endsWith('000000000009')).message,
+        /AMBER\+STRICT.*maximum/,
+      );
       assert.match(s.failures.find((f: { id: string }) => f.id.endsWith('00000000000a')).message, /RED/);
       const status = await get(`/taxii2/hub/status/${s.id}/`);
       assert.equal(status.json().success_count, 5);
-      assert.equal((await get(`/taxii2/hub/status/${s.id}/`, ro)).statusCode, 404, "another member's status is not visible");
+      assert.equal(
+        (await get(`/taxii2/hub/status/${s.id}/`, ro)).statusCode,
+        404,
+        "another member's status is not visible",
+      );
       // idempotent: the same versions again succeed without duplicates
       assert.equal((await post(objects(), { objects: [indicator(2)] })).json().success_count, 1);
     });
@@ -144,7 +163,11 @@ for (const backend of testBackends()) {
         next = env.more ? env.next : undefined;
         pages++;
       } while (next && pages < 10);
-      assert.deepEqual(seen.sort(), [1, 2, 3, 6].map((n) => indicator(n).id).sort(), 'latest versions only, each once');
+      assert.deepEqual(
+        seen.sort(),
+        [1, 2, 3, 6].map((n) => indicator(n).id).sort(),
+        'latest versions only, each once',
+      );
       const capped = await get(`${objects()}?limit=1000`);
       assert.equal(capped.json().objects.length, 3, 'limit is capped at max_page_size');
       assert.equal((await get(`${objects()}?limit=0`)).statusCode, 400);
@@ -158,14 +181,24 @@ for (const backend of testBackends()) {
         byId.json().objects.map((o: { modified: string }) => o.modified),
         ['2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z'],
       );
-      assert.equal((await get(`${objects()}?match[id]=${id1}&match[version]=first`)).json().objects[0].modified, '2026-11-01T00:00:00.000Z');
-      assert.equal((await get(`${objects()}?match[id]=${id1}`)).json().objects[0].modified, '2026-11-03T00:00:00.000Z');
       assert.equal(
-        (await get(`${objects()}?match[id]=${id1}&match[version]=2026-11-02T00:00:00.000Z`)).json().objects[0].modified,
+        (await get(`${objects()}?match[id]=${id1}&match[version]=first`)).json().objects[0].modified,
+        '2026-11-01T00:00:00.000Z',
+      );
+      assert.equal(
+        (await get(`${objects()}?match[id]=${id1}`)).json().objects[0].modified,
+        '2026-11-03T00:00:00.000Z',
+      );
+      assert.equal(
+        (await get(`${objects()}?match[id]=${id1}&match[version]=2026-11-02T00:00:00.000Z`)).json().objects[0]
+          .modified,
         '2026-11-02T00:00:00.000Z',
       );
       assert.equal((await get(`${objects()}?match[type]=malware`)).json().objects, undefined);
-      assert.equal((await get(`${objects()}?match[type]=indicator,malware&limit=3`)).json().objects.length, 3);
+      assert.equal(
+        (await get(`${objects()}?match[type]=indicator,malware&limit=3`)).json().objects.length,
+        3,
+      );
       assert.equal((await get(`${objects()}?match[spec_version]=2.0`)).json().objects, undefined);
       const future = await get(`${objects()}?added_after=2999-01-01T00:00:00Z`);
       assert.equal(future.statusCode, 200);
@@ -182,9 +215,22 @@ for (const backend of testBackends()) {
       const one = await get(`${objects()}${id1}/`);
       assert.equal(one.json().objects.length, 1);
       const v = await get(`${objects()}${id1}/versions/?limit=3`);
-      assert.deepEqual(v.json().versions, ['2026-11-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z']);
+      assert.deepEqual(v.json().versions, [
+        '2026-11-01T00:00:00.000Z',
+        '2026-11-02T00:00:00.000Z',
+        '2026-11-03T00:00:00.000Z',
+      ]);
       assert.ok(v.headers['x-taxii-date-added-first']);
-      assert.equal((await app.inject({ method: 'DELETE', url: `${objects()}${id1}/`, headers: { authorization: ro, accept: MEDIA } })).statusCode, 403);
+      assert.equal(
+        (
+          await app.inject({
+            method: 'DELETE',
+            url: `${objects()}${id1}/`,
+            headers: { authorization: ro, accept: MEDIA },
+          })
+        ).statusCode,
+        403,
+      );
       const del = await app.inject({
         method: 'DELETE',
         url: `${objects()}${id1}/?match[version]=2026-11-01T00:00:00.000Z`,
@@ -192,7 +238,11 @@ for (const backend of testBackends()) {
       });
       assert.equal(del.statusCode, 200);
       assert.equal((await get(`${objects()}${id1}/versions/`)).json().versions.length, 2);
-      await app.inject({ method: 'DELETE', url: `${objects()}${id1}/`, headers: { authorization: rw, accept: MEDIA } });
+      await app.inject({
+        method: 'DELETE',
+        url: `${objects()}${id1}/`,
+        headers: { authorization: rw, accept: MEDIA },
+      });
       assert.equal((await get(`${objects()}${id1}/`)).statusCode, 404);
       assert.equal((await get(`${objects()}${id1}/versions/`)).statusCode, 404);
     });

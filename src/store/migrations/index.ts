@@ -1,11 +1,11 @@
-import * as sharing from '../../sharing/migrations/0400_sharing.js';
-import * as foundation from './0001_foundation.js';
-import * as reports from '../../reports/migrations/0500_reports.js';
-import * as lookup from '../../lookup/migrations/0230_lookup.js';
-import * as warning from '../../warning/migrations/0210_warning.js';
-import * as cases from '../../cases/migrations/0300_cases.js';
 import * as attribution from '../../attribution/migrations/0310_attribution.js';
+import * as cases from '../../cases/migrations/0300_cases.js';
+import * as lookup from '../../lookup/migrations/0230_lookup.js';
+import * as reports from '../../reports/migrations/0500_reports.js';
 import * as reputation from '../../reputation/migrations/0100_reputation.js';
+import * as sharing from '../../sharing/migrations/0400_sharing.js';
+import * as warning from '../../warning/migrations/0210_warning.js';
+import * as foundation from './0001_foundation.js';
 
 export interface Migration {
   /** Sortable unique id, `NNNN_name`. Ranges by owner: 0001–0099 foundation, 0100 reputation,
@@ -15,4 +15,13 @@ export interface Migration {
 }
 
 /** Every migration, in the order they are applied. Forward-only: never edit one that has shipped. */
-export const MIGRATIONS: Migration[] = [lookup, warning, foundation, reputation, cases, attribution, sharing, reports].sort((a, b) => a.id.localeCompare(b.id));
+export const MIGRATIONS: Migration[] = [
+  lookup,
+  warning,
+  foundation,
+  reputation,
+  cases,
+  attribution,
+  sharing,
+  reports,
+].sort((a, b) => a.id.localeCompare(b.id));
