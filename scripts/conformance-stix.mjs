@@ -131,7 +131,6 @@ async function roundTrip(dataDir) {
       const col = await addCollection(store, { alias: `ex-${passed + failed}`, max_tlp: 'amber+strict' });
       const res = await addObjects(hub, store, col, objects, new Date());
       const page = await queryObjects(store, col.id, { versions: ['all'] }, 10000);
-      const back = new Map(page.rows.map((r) => [`${r.id}|${r.version}`, JSON.parse(r.json)]));
       // The hub never serves TLP:RED: a RED-marked example is refused by design (explained, not a loss).
       const unexplained = res.failures.filter((f) => !/^TLP:RED \(own marking/.test(f.message));
       const refusedIds = new Set(res.failures.map((f) => f.id));

@@ -128,7 +128,7 @@ for (let i = 0; i < R; i++) {
     `{${[...feats].map((f) => `"${f}"`).join(',')}}`,
     `{${sig.join(',')}}`,
   ]);
-  bandBuckets(sig).forEach((b, band) => bucketRows.push([band, b, id]));
+  for (const [band, b] of bandBuckets(sig).entries()) bucketRows.push([band, b, id]);
 }
 await store.copyFrom('similar_reports', ['report_id', 'name', 'family', 'features', 'signature'], reportRows);
 await store.copyFrom('similar_buckets', ['band', 'bucket', 'report_id'], bucketRows);

@@ -86,7 +86,7 @@ export interface ChainDeps {
 /** Applies a hit: the configured action if the client's consent covers the hit's measure. */
 function enforce(req: DnsRequest, hit: PolicyHit, deps: ChainDeps): DnsReply | undefined {
   const consent = req.consent;
-  if (!consent || !consent[hit.measure]) return undefined;
+  if (!consent?.[hit.measure]) return undefined;
   if (hit.action === 'warn' && deps.isBypassed?.(req.client.address, req.qname)) return undefined;
   switch (hit.action) {
     case 'passthru':

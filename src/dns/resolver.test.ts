@@ -316,7 +316,10 @@ for (const backend of testBackends()) {
       assert.equal(await udpQuery(port, Buffer.from([1, 2, 3]), 300), null, 'shorter than a header: dropped');
       // fuzz: random bytes and every truncation of a real query; then a normal query still works
       let seed = 7;
-      const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) & 0xff;
+      const rnd = () => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return (seed >>> 16) & 0xff;
+      };
       const sends: Promise<Buffer | null>[] = [];
       for (let i = 0; i < 200; i++) {
         const len = 12 + (rnd() % 60);

@@ -96,7 +96,7 @@ export function canonicalName(name: string): string {
   while (n.endsWith('.')) n = n.slice(0, -1);
   if (n.startsWith('*.')) n = n.slice(2);
   // IDNs are enforced in their A-label (punycode) form, which is what appears in DNS queries.
-  if (/[^\x00-\x7f]/.test(n)) n = domainToASCII(n) || n;
+  if (/[^ -~]/.test(n)) n = domainToASCII(n) || n;
   return n;
 }
 

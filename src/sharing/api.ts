@@ -101,14 +101,12 @@ export async function sharingRoutes(app: FastifyInstance, ctx: AppContext) {
         },
         ctx.clock,
       );
-      return reply
-        .status(201)
-        .send({
-          name: m.org.name,
-          username: m.username,
-          secret: m.secret,
-          bearer: `${m.username}.${m.secret}`,
-        });
+      return reply.status(201).send({
+        name: m.org.name,
+        username: m.username,
+        secret: m.secret,
+        bearer: `${m.username}.${m.secret}`,
+      });
     },
   );
   app.get(

@@ -52,7 +52,7 @@ export async function* parseStixSightings(
     if (refs.length === 0) problems.push('no observed_data_refs');
     for (const ref of refs) {
       const od = byId.get(ref);
-      if (!od || od.type !== 'observed-data') {
+      if (od?.type !== 'observed-data') {
         problems.push(`observed-data ${ref} is not in the bundle`);
         continue;
       }

@@ -5,7 +5,7 @@ import { createSource, getSource, importFeed, updateSource } from '../../reputat
 import type { Hub } from '../hub.js';
 import { findCollection } from '../orgs.js';
 import { indexReports } from '../similar/index.js';
-import { bundle, type StixObject } from '../stix/index.js';
+import { bundle } from '../stix/index.js';
 import { addObjects, parseRow, queryObjects } from '../taxii/objects-store.js';
 import { TaxiiClient } from './taxii-client.js';
 
