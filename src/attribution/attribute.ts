@@ -1,10 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { AppContext } from '../app/index.js';
-import type { AuditEvent } from '../audit/index.js';
+import { type AuditEvent, appendAuditBatch } from '../audit/index.js';
 import { YojinError } from '../errors/index.js';
 import { type MapRule, mapeEndUserPrefix } from '../pipeline/assignments/index.js';
 import type { Queryable } from '../store/index.js';
-import { appendAuditBatch } from './audit-batch.js';
 
 /** Why evidence was not attributed. Attribution never guesses: each is a refusal. */
 export const UNATTRIBUTED_REASONS = [

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../clock/index.js';
 import type { Store } from '../store/index.js';
 import { testBackends } from '../testing/stores.js';
-import { appendAudit, listAudit, verifyAudit } from './index.js';
+import { appendAudit, appendAuditBatch, listAudit, verifyAudit } from './index.js';
 
 for (const backend of testBackends()) {
   describe(`audit log: ${backend.name}`, () => {
@@ -48,6 +48,19 @@ for (const backend of testBackends()) {
         ),
       );
       assert.deepEqual(await verifyAudit(store), { ok: true, checked: 25 });
+    });
+
+    test('a batch append chains exactly like single appends', async () => {
+      const n = await store.transaction((tx) =>
+        appendAuditBatch(
+          tx,
+          [1, 2, 3].map((i) => ({ actor: 'batch', action: 'attribution.match', outcome: 'done' as const, subject: `subscriber:B${i}` })),
+          clock,
+        ),
+      );
+      assert.equal(n, 3);
+      await appendAudit(store, { actor: 'single', action: 'x', outcome: 'done' }, clock);
+      assert.deepEqual(await verifyAudit(store), { ok: true, checked: 29 });
     });
 
     test('the table refuses UPDATE and DELETE', async () => {

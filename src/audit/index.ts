@@ -10,3 +10,4 @@ export {
   type VerifyReport,
   verifyAudit,
 } from './log.js';
+export { appendAuditBatch } from './batch.js';

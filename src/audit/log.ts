@@ -60,7 +60,8 @@ export function recordHash(r: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(r.prevHash).update('\n').update(body).digest('hex');
 }
 
-const AUDIT_LOCK = 7235002;
+/** The advisory lock every append takes, so single and batch appends interleave safely. */
+export const AUDIT_LOCK = 7235002;
 
 /**
  * Appends one audit record, chained to the previous one. Pass a transaction to make the record part

@@ -1,9 +1,6 @@
-import { type AuditEvent, type AuditRecord, GENESIS_HASH, recordHash } from '../audit/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Queryable } from '../store/index.js';
-
-/** The advisory lock src/audit/log.ts serialises appends with (the same number, so the two interleave safely). */
-const AUDIT_LOCK = 7235002;
+import { AUDIT_LOCK, type AuditEvent, type AuditRecord, GENESIS_HASH, recordHash } from './log.js';
 
 /**
  * Appends many audit records in one go, chained exactly as appendAudit chains one: the lock, one
