@@ -108,6 +108,9 @@ export async function addObjects(
     );
     await refreshLatest(db, collection.id, [...new Set(s(cols.id))]);
   }
+  // Embedded PGlite has no autovacuum to refresh planner statistics; after a large load, without them
+  // paging falls back to scanning from the start (measured 4.5k objects/s at 100k objects).
+  if (cols.id.length >= 5000) await db.query('ANALYZE taxii_objects');
   return result;
 }
 
