@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/index.js';
 import type { Queryable } from '../store/index.js';
-import { AUDIT_LOCK, type AuditEvent, type AuditRecord, GENESIS_HASH, recordHash } from './log.js';
+import { AUDIT_LOCK, type AuditEvent, auditRecord, GENESIS_HASH, recordHash } from './log.js';
 
 /**
  * Appends many audit records in one go, chained exactly as appendAudit chains one: the lock, one
@@ -19,18 +19,7 @@ export async function appendAuditBatch(tx: Queryable, events: AuditEvent[], cloc
   const at = new Date(clock.now().getTime());
   const rows: unknown[][] = [];
   for (const e of events) {
-    const rec: Omit<AuditRecord, 'hash'> = {
-      seq: ++seq,
-      at,
-      actor: e.actor,
-      measure: e.measure ?? null,
-      legalBasis: e.legalBasis ?? null,
-      action: e.action,
-      subject: e.subject ?? null,
-      outcome: e.outcome,
-      details: e.details ?? {},
-      prevHash,
-    };
+    const rec = auditRecord(e, ++seq, at, prevHash);
     const hash = recordHash(rec);
     rows.push([
       rec.seq,

@@ -60,6 +60,22 @@ export function recordHash(r: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(r.prevHash).update('\n').update(body).digest('hex');
 }
 
+/** The record an event becomes at position `seq` after the record hashed `prevHash` (before its own hash). */
+export function auditRecord(event: AuditEvent, seq: number, at: Date, prevHash: string): Omit<AuditRecord, 'hash'> {
+  return {
+    seq,
+    at,
+    actor: event.actor,
+    measure: event.measure ?? null,
+    legalBasis: event.legalBasis ?? null,
+    action: event.action,
+    subject: event.subject ?? null,
+    outcome: event.outcome,
+    details: event.details ?? {},
+    prevHash,
+  };
+}
+
 /** The advisory lock every append takes, so single and batch appends interleave safely. */
 export const AUDIT_LOCK = 7235002;
 
@@ -78,18 +94,7 @@ export async function appendAudit(
       'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
     );
     const prev = last.rows[0];
-    const rec: Omit<AuditRecord, 'hash'> = {
-      seq: prev ? prev.seq + 1 : 1,
-      at: new Date(clock.now().getTime()),
-      actor: event.actor,
-      measure: event.measure ?? null,
-      legalBasis: event.legalBasis ?? null,
-      action: event.action,
-      subject: event.subject ?? null,
-      outcome: event.outcome,
-      details: event.details ?? {},
-      prevHash: prev ? prev.hash : GENESIS_HASH,
-    };
+    const rec = auditRecord(event, prev ? prev.seq + 1 : 1, new Date(clock.now().getTime()), prev ? prev.hash : GENESIS_HASH);
     const hash = recordHash(rec);
     await tx.query(
       `INSERT INTO audit_log (seq, at, actor, measure, legal_basis, action, subject, outcome, details, prev_hash, hash)

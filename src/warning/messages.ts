@@ -17,9 +17,9 @@ export interface Messages {
   match: Record<Listing['match'], (value: string) => string>;
   notListed: string;
   bypassActive: string;
-  todoHeading: string;
-  todo: string[];
-  todoInfected: string;
+  adviceHeading: string;
+  advice: string[];
+  adviceInfected: string;
   contactHeading: string;
   contactIntro: (name: string) => string;
   phone: string;
@@ -83,13 +83,13 @@ const ja: Messages = {
     'このサイトは現在、危険なサイトの一覧に登録されていません（登録が解除された直後の可能性があります）。しばらくしてから、もう一度アクセスしてください。',
   bypassActive:
     '「危険を承知で進む」が選ばれています。お使いの機器が以前の応答を覚えているため、1〜2分ほどこのページが表示されることがあります。少し待ってから再読み込みしてください。',
-  todoHeading: 'どうすればよいですか',
-  todo: [
+  adviceHeading: 'どうすればよいですか',
+  advice: [
     'このページを閉じるか、ブラウザの「戻る」で前のページに戻ってください。',
     'メールやSNS、広告のリンクからここに来た場合は、そのメッセージを信用しないでください。IDやパスワード、カード番号を入力しないでください。',
     'すでにファイルをダウンロードしたり情報を入力したりした場合は、ファイルを開かずにウイルス対策ソフトで検査し、入力したパスワードを変更してください。',
   ],
-  todoInfected:
+  adviceInfected:
     'お使いの機器がウイルスに感染しているおそれがあります。ウイルス対策ソフトで検査してください。',
   contactHeading: 'お問い合わせ',
   contactIntro: (name) => `ご不明な点は${name}へお問い合わせください。`,
@@ -171,13 +171,13 @@ const en: Messages = {
     'This site is not on the list of dangerous sites any more (it may have been removed a moment ago). Please try again in a little while.',
   bypassActive:
     'You chose to continue. Your device may remember the earlier answer for a minute or two and show this page meanwhile; wait a moment and reload.',
-  todoHeading: 'What should I do?',
-  todo: [
+  adviceHeading: 'What should I do?',
+  advice: [
     'Close this page, or use your browser’s Back button to return to where you were.',
     'If a link in an e-mail, message or advert brought you here, do not trust that message. Do not enter IDs, passwords or card numbers.',
     'If you already downloaded a file or entered information, do not open the file, scan your device with security software, and change the passwords you entered.',
   ],
-  todoInfected: 'A device on your connection may be infected. Scan it with security software.',
+  adviceInfected: 'A device on your connection may be infected. Scan it with security software.',
   contactHeading: 'Need help?',
   contactIntro: (name) => `If you have questions, contact ${name}.`,
   phone: 'Phone',

@@ -133,8 +133,8 @@ export function warningPage(m: WarningPageModel): string {
   const cat = describeCategory(m.listing?.category, lang);
   const displayUrl = `http://${m.host}${m.target.length > 200 ? `${m.target.slice(0, 200)}…` : m.target}`;
   const matchNote = m.listing ? t.match[m.listing.match](m.listing.value) : t.notListed;
-  const todo = [...t.todo];
-  if (!allowsContinue(m.listing?.category)) todo.push(t.todoInfected);
+  const advice = [...t.advice];
+  if (!allowsContinue(m.listing?.category)) advice.push(t.adviceInfected);
   const helpdesk = lang === 'ja' ? cfg.contact_name_ja : cfg.contact_name_en;
   const optOut = cfg.opt_out_url
     ? `${esc(t.optOut)}<a href="${esc(cfg.opt_out_url)}">${esc(cfg.opt_out_url)}</a>`
@@ -163,8 +163,8 @@ ${m.bypassActive ? `<p class="note" role="status">${esc(t.bypassActive)}</p>` : 
 <p>${esc(cat.why)}</p>
 <p>${esc(matchNote)}</p>
 </section>
-<section aria-labelledby="h-todo"><h2 id="h-todo">${esc(t.todoHeading)}</h2>
-<ul>${todo.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
+<section aria-labelledby="h-advice"><h2 id="h-advice">${esc(t.adviceHeading)}</h2>
+<ul>${advice.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
 </section>
 ${contactBlock(t, cfg, lang)}
 <section aria-labelledby="h-why"><h2 id="h-why">${esc(t.whyHeading)}</h2>
