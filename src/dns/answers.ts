@@ -14,6 +14,15 @@
 import type { Answer, Packet } from 'dns-packet';
 import type { PolicyHit } from './policy-index.js';
 
+/** The walled garden's "listing": every name, for one subscriber's lines (src/cases enters it). */
+export interface WalledGardenHit extends Omit<PolicyHit, 'measure' | 'action'> {
+  measure: 'walled-garden';
+  action: 'warn';
+}
+
+/** What a policy answer enforces: a listing of the policy index, or the client's walled garden. */
+export type DnsHit = PolicyHit | WalledGardenHit;
+
 export const EDE_OPTION = 15;
 export const EDE_BLOCKED = 15;
 export const EDE_FILTERED = 17;
@@ -117,7 +126,11 @@ export interface PolicyAnswerConfig {
 }
 
 /** Why, in one sentence (plain EXTRA-TEXT) and as the structured-error I-JSON. */
-export function explain(hit: PolicyHit, qname: string, cfg: PolicyAnswerConfig, structured: boolean): string {
+export function explain(hit: DnsHit, qname: string, cfg: PolicyAnswerConfig, structured: boolean): string {
+  if (hit.measure === 'walled-garden') {
+    const why = `this line is in a walled garden after notices of an infection went unanswered: web access leads to removal help. See ${cfg.warningUrl}`;
+    return structured ? structuredText(why, SUB_ERROR_MALWARE, cfg) : `yojin: ${why}; measure walled-garden`;
+  }
   const listed =
     hit.trigger === 'ip'
       ? `an answer address of ${qname} (${hit.name})`
@@ -133,11 +146,12 @@ export function explain(hit: PolicyHit, qname: string, cfg: PolicyAnswerConfig, 
     hit.measure === 'block-c2'
       ? `${listed} is a malware command-and-control server (indicator #${hit.indicatorId}); blocked to protect your devices. See ${cfg.warningUrl}`
       : `${listed} is listed as ${hit.category} (indicator #${hit.indicatorId}). See ${cfg.warningUrl}`;
-  const body: Record<string, unknown> = {
-    j,
-    s: hit.category === 'phishing' ? SUB_ERROR_PHISHING : SUB_ERROR_MALWARE,
-    l: cfg.language,
-  };
+  return structuredText(j, hit.category === 'phishing' ? SUB_ERROR_PHISHING : SUB_ERROR_MALWARE, cfg);
+}
+
+/** The I-JSON EXTRA-TEXT of draft-ietf-dnsop-structured-dns-error. */
+function structuredText(justification: string, subError: number, cfg: PolicyAnswerConfig): string {
+  const body: Record<string, unknown> = { j: justification, s: subError, l: cfg.language };
   const contacts = cfg.contact ? cfg.contact.split(/[\s,]+/).filter(Boolean) : [];
   if (contacts.length) body.c = contacts;
   if (cfg.organisation) body.o = cfg.organisation;
@@ -149,7 +163,7 @@ export function policyResponse(
   query: Packet,
   qname: string,
   qtype: string,
-  hit: PolicyHit,
+  hit: DnsHit,
   action: 'warn' | 'nxdomain' | 'nodata',
   edns: ClientEdns,
   knownSubscriber: boolean,

@@ -33,6 +33,14 @@ export class AnswerCache {
 
   /** A copy of the cached answer with TTLs reduced by the time it has been cached, or undefined. */
   get(key: string): Packet | undefined {
+    return this.lookup(key)?.packet;
+  }
+
+  /**
+   * Like `get`, plus until when (on this cache's clock) the same copy would be returned: the TTLs are
+   * aged in whole seconds, so the copy stays exact until the next second of age or the entry's expiry.
+   */
+  lookup(key: string): { packet: Packet; validUntil: number } | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;
     const t = this.now();
@@ -48,14 +56,20 @@ export class AnswerCache {
       (rs ?? []).map((r) =>
         'ttl' in r && typeof r.ttl === 'number' ? { ...r, ttl: Math.max(0, r.ttl - age) } : r,
       );
-    return { ...e.packet, answers: aged(e.packet.answers), authorities: aged(e.packet.authorities) };
+    return {
+      packet: { ...e.packet, answers: aged(e.packet.answers), authorities: aged(e.packet.authorities) },
+      validUntil: Math.min(e.expires, e.stored + (age + 1) * 1000),
+    };
   }
 
-  /** Stores an upstream answer if it is cacheable (NOERROR or NXDOMAIN, not truncated). */
-  set(key: string, packet: Packet): void {
-    if (this.maxEntries <= 0) return;
+  /**
+   * Stores an upstream answer if it is cacheable (NOERROR or NXDOMAIN, not truncated); returns until
+   * when the answer as given stays exact (its first second), or undefined when it was not stored.
+   */
+  set(key: string, packet: Packet): number | undefined {
+    if (this.maxEntries <= 0) return undefined;
     const ttl = cacheTtl(packet);
-    if (ttl === undefined || ttl <= 0) return;
+    if (ttl === undefined || ttl <= 0) return undefined;
     const t = this.now();
     const additionals = (packet.additionals ?? []).filter((a) => a.type !== 'OPT');
     this.map.delete(key);
@@ -68,6 +82,12 @@ export class AnswerCache {
       const oldest = this.map.keys().next().value as string;
       this.map.delete(oldest);
     }
+    return Math.min(t + 1000, t + Math.min(ttl, this.maxTtl) * 1000);
+  }
+
+  /** This cache's clock (milliseconds, monotonic). */
+  clock(): number {
+    return this.now();
   }
 
   clear(): void {

@@ -15,16 +15,22 @@
  * Order:
  *   1. metrics         — counts every reply by action and rcode (outermost: sees the final reply)
  *   2. consent         — client address (+port, for CGNAT blocks) → subscriber → measures that apply
- *   3. qnamePolicy     — the query name: exact listing or a parent's wildcard listing → policy answer
- *   4. responsePolicy  — on the way back: CNAME targets and answer addresses (rpz-ip) → policy answer
- *   5. cache           — upstream answers (pre-policy, so 4 runs on hits too) within their TTL
- *   6. forward         — the upstreams, with failover and TCP retry; SERVFAIL + EDE when all fail
+ *   3. walledGarden    — a subscriber in the walled garden: every name but the exempt ones → warning address
+ *   4. qnamePolicy     — the query name: exact listing or a parent's wildcard listing → policy answer
+ *   5. responsePolicy  — on the way back: CNAME targets and answer addresses (rpz-ip) → policy answer
+ *   6. cache           — upstream answers (pre-policy, so 5 runs on hits too) within their TTL
+ *   7. forward         — the upstreams, with failover and TCP retry; SERVFAIL + EDE when all fail
+ *
+ * Before the chain, the server asks the answer-reuse layer (reuse.ts) for the bytes of an identical
+ * earlier query; handlers that make a reply depend on more than the query, the client's consent and
+ * the policy in force must say so on `req` (`validUntil` for aged upstream data, `bypassed`).
  */
 import type { Answer, Packet } from 'dns-packet';
 import ipaddr from 'ipaddr.js';
 import type { PolicyAction } from '../policy/index.js';
 import {
   type ClientEdns,
+  type DnsHit,
   EDE_NO_REACHABLE_AUTHORITY,
   errorResponse,
   optRecord,
@@ -55,6 +61,10 @@ export interface DnsRequest {
   passthru?: boolean;
   /** Set by `cache` when the reply came from the cache. */
   cached?: boolean;
+  /** Set by `cache`: until when (cache clock, ms) the upstream answer in the reply stays exact. */
+  validUntil?: number;
+  /** Set by `enforce` when a "continue anyway" grant of this client lifted a warning. */
+  bypassed?: boolean;
 }
 
 export interface DnsReply {
@@ -63,7 +73,7 @@ export interface DnsReply {
   /** The policy action taken, or 'resolve' (no policy), 'servfail' (upstreams failed). */
   action: PolicyAction | 'resolve' | 'servfail';
   /** The listing enforced, when a policy action was taken. */
-  hit?: PolicyHit;
+  hit?: DnsHit;
 }
 
 export type Next = (req: DnsRequest) => Promise<DnsReply>;
@@ -79,6 +89,8 @@ export interface ChainDeps {
   answers: PolicyAnswerConfig;
   /** Counts enforced answers for the monthly report (flushed to the store in batches). */
   activity?: { count(measure: string, category: string): void };
+  /** Names walled-garden clients still resolve (removal help, updates): the name or a parent is in it. */
+  walledGardenExempt?: ReadonlySet<string>;
   /** True for a few minutes after this client chose "continue anyway" on the warning page for the name. */
   isBypassed?: (clientAddress: string, qname: string) => boolean;
 }
@@ -87,7 +99,10 @@ export interface ChainDeps {
 function enforce(req: DnsRequest, hit: PolicyHit, deps: ChainDeps): DnsReply | undefined {
   const consent = req.consent;
   if (!consent?.[hit.measure]) return undefined;
-  if (hit.action === 'warn' && deps.isBypassed?.(req.client.address, req.qname)) return undefined;
+  if (hit.action === 'warn' && deps.isBypassed?.(req.client.address, req.qname)) {
+    req.bypassed = true;
+    return undefined;
+  }
   switch (hit.action) {
     case 'passthru':
       return undefined;
@@ -126,6 +141,34 @@ const consent =
   (req, next) => {
     req.consent = deps.consent().forClient(req.client.address, req.client.port);
     return next(req);
+  };
+
+/** True when `qname` or one of its parents is in `names`. */
+function underAny(qname: string, names: ReadonlySet<string>): boolean {
+  for (let n = qname; ; ) {
+    if (names.has(n)) return true;
+    const dot = n.indexOf('.');
+    if (dot < 0) return false;
+    n = n.slice(dot + 1);
+  }
+}
+
+const walledGarden =
+  (deps: ChainDeps): Handler =>
+  (req, next) => {
+    if (!req.consent?.walledGarden || underAny(req.qname, deps.walledGardenExempt ?? new Set()))
+      return next(req);
+    const hit: DnsHit = {
+      trigger: 'qname',
+      name: req.qname,
+      wildcard: false,
+      measure: 'walled-garden',
+      action: 'warn',
+      category: 'walled-garden',
+      indicatorId: 0,
+    };
+    const packet = policyResponse(req.query, req.qname, req.qtype, hit, 'warn', req.edns, true, deps.answers);
+    return Promise.resolve({ packet, action: 'warn', hit });
   };
 
 const qnamePolicy =
@@ -190,15 +233,16 @@ const cache =
   async (req, next) => {
     const cd = (((req.query as { flags?: number }).flags ?? 0) & (1 << 4)) !== 0;
     const key = AnswerCache.key(req.qname, req.qtype, req.qclass, req.edns.dnssecOk || cd);
-    const hit = deps.cache.get(key);
+    const hit = deps.cache.lookup(key);
     if (hit) {
       deps.metrics.cacheHits.inc();
       req.cached = true;
-      return { packet: hit, action: 'resolve' };
+      req.validUntil = hit.validUntil;
+      return { packet: hit.packet, action: 'resolve' };
     }
     deps.metrics.cacheMisses.inc();
     const reply = await next(req);
-    if (reply.packet && reply.action === 'resolve') deps.cache.set(key, reply.packet);
+    if (reply.packet && reply.action === 'resolve') req.validUntil = deps.cache.set(key, reply.packet);
     return reply;
   };
 
@@ -229,6 +273,7 @@ const forward =
 export const CHAIN: Array<(deps: ChainDeps) => Handler> = [
   metrics,
   consent,
+  walledGarden,
   qnamePolicy,
   responsePolicy,
   cache,

@@ -84,6 +84,11 @@ export const dnsConfigSchema = section(
       description:
         'How often (seconds) the snapshot of current assignments and consent choices is reloaded (each load is audited once).',
     }),
+    walled_garden_exempt: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]+$' }), {
+      default: [],
+      description:
+        'Names (with their subdomains) that clients in the walled garden still resolve: removal help, OS and antivirus updates. The hosts of cases.walled_garden_url, selfservice.base_url and http.public_url are added.',
+    }),
     edns_contact: Type.String({
       default: '',
       description: 'Contact URI(s) for the structured DNS error (field "c"), e.g. mailto:abuse@example.jp.',

@@ -12,12 +12,16 @@ import type { AppContext } from '../app/index.js';
 import type { PolicyMeasure } from '../policy/index.js';
 
 export const ENFORCED_MEASURES: PolicyMeasure[] = ['warn-malicious-site', 'block-c2'];
+/** The walled garden is a DNS policy for one subscriber alone, entered by a case (src/cases). */
+export const WALLED_GARDEN = 'walled-garden';
 
 /** The verdict for one client: is it a known subscriber, and does each measure apply to it? */
 export interface ClientConsent {
   known: boolean;
   'warn-malicious-site': boolean;
   'block-c2': boolean;
+  /** The subscriber is in an active walled garden (final escalation step of a case; src/cases). */
+  walledGarden: boolean;
 }
 
 interface Holder {
@@ -33,6 +37,8 @@ export class ConsentSnapshot {
   private v6Lens: number[] = [];
   /** Explicit choices: subscriber → measure → granted. */
   private readonly choices = new Map<string, Partial<Record<PolicyMeasure, boolean>>>();
+  /** Subscribers in an active walled garden. */
+  private readonly walled = new Set<string>();
   private readonly unknown: ClientConsent;
   private readonly defaults: Record<PolicyMeasure, boolean>;
   private readonly enabled: Record<PolicyMeasure, boolean>;
@@ -50,6 +56,7 @@ export class ConsentSnapshot {
       known: false,
       'warn-malicious-site': u && this.enabled['warn-malicious-site'],
       'block-c2': u && this.enabled['block-c2'],
+      walledGarden: false,
     };
   }
 
@@ -95,15 +102,15 @@ export class ConsentSnapshot {
     this.choices.set(subscriber, c);
   }
 
+  /** Puts a subscriber's lines in the walled garden (every name answered with the warning address). */
+  addWalledGarden(subscriber: string) {
+    this.walled.add(subscriber);
+  }
+
   /** The subscriber holding `address` (and `port`, for shared CGNAT addresses) now, if known. */
   subscriberOf(address: string, port?: number): string | undefined {
-    let addr: ipaddr.IPv4 | ipaddr.IPv6;
-    try {
-      addr = ipaddr.process(address); // IPv4-mapped IPv6 → IPv4
-    } catch {
-      return undefined;
-    }
-    const bytes = addr.toByteArray();
+    const bytes = dottedQuad(address) ?? addressBytes(address);
+    if (!bytes) return undefined;
     const pick = (hs: Holder[] | undefined) => {
       if (!hs) return undefined;
       for (const h of hs) {
@@ -134,11 +141,43 @@ export class ConsentSnapshot {
     const c = this.choices.get(sub);
     return {
       known: true,
+      walledGarden: this.walled.has(sub),
       'warn-malicious-site':
         this.enabled['warn-malicious-site'] &&
         (c?.['warn-malicious-site'] ?? this.defaults['warn-malicious-site']),
       'block-c2': this.enabled['block-c2'] && (c?.['block-c2'] ?? this.defaults['block-c2']),
     };
+  }
+}
+
+/**
+ * Dotted-quad text to bytes by hand: ipaddr.process cost ~1 µs per query on the resolver's hot path
+ * (every query asks who the client is). Anything else (IPv6, mapped) goes through ipaddr.
+ */
+function dottedQuad(s: string): number[] | undefined {
+  const out = [0, 0, 0, 0];
+  let part = 0;
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part === 3) return undefined;
+      part++;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      out[part] = out[part] * 10 + (c - 48);
+      if (out[part] > 255) return undefined;
+      digits++;
+    } else return undefined;
+  }
+  return part === 3 && digits > 0 ? out : undefined;
+}
+
+function addressBytes(s: string): number[] | undefined {
+  try {
+    return ipaddr.process(s).toByteArray(); // IPv4-mapped IPv6 → IPv4
+  } catch {
+    return undefined;
   }
 }
 
@@ -181,7 +220,30 @@ export async function loadConsentSnapshot(ctx: AppContext, reason: string): Prom
     defaults,
     enabled,
   });
-  if (!enabled['warn-malicious-site'] && !enabled['block-c2']) return snap;
+  // Only when a case put someone in the walled garden is that measure's data read (and audited).
+  const walled = ctx.measures.has(WALLED_GARDEN) && ctx.measures.get(WALLED_GARDEN).enabled;
+  const active = walled
+    ? (await ctx.store.query<{ n: number }>('SELECT count(*)::int AS n FROM walled_garden WHERE active'))
+        .rows[0].n
+    : 0;
+  const walledOk =
+    active > 0 &&
+    (await ctx.gate.permits({
+      measure: WALLED_GARDEN,
+      data: ['assignment'],
+      actor: 'dns',
+      action: 'dns.walled-garden-snapshot',
+      details: { reason, active },
+    }));
+  const walledRows = walledOk
+    ? (
+        await ctx.store.query<{ subscriber_id: string }>(
+          'SELECT DISTINCT subscriber_id FROM walled_garden WHERE active',
+        )
+      ).rows
+    : [];
+  for (const r of walledRows) snap.addWalledGarden(r.subscriber_id);
+  if (!enabled['warn-malicious-site'] && !enabled['block-c2'] && !walledOk) return snap;
   const now = ctx.clock.now().toISOString();
   const rows = await ctx.store.query<{
     subscriber_id: string;

@@ -1,8 +1,10 @@
 /**
  * Forwarder: sends a query to the configured upstreams in order, each with a timeout, failing over
  * to the next on timeout, network error or SERVFAIL/REFUSED; retries over TCP when the UDP answer is
- * truncated. One UDP socket per address family is shared by all queries (answers are matched by
- * message id and question, and ids are random, which also resists spoofed answers).
+ * truncated. One connected UDP socket per upstream is shared by all queries to it: the kernel drops
+ * datagrams from any other address, and answers are matched by message id and question (ids are
+ * random, which also resists spoofed answers). Connected, a send needs no address lookup: an
+ * unconnected send(buf, port, host) resolves `host` and defers to the next tick on every query.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -31,7 +33,7 @@ interface Pending {
 export class UpstreamError extends Error {}
 
 export class Forwarder {
-  private sockets: Partial<Record<4 | 6, Socket>> = {};
+  private readonly sockets = new Map<Upstream, Promise<Socket>>();
   private readonly pending = new Map<number, Pending>();
   private closed = false;
   /** Called once per failed upstream attempt (metrics). */
@@ -71,14 +73,20 @@ export class Forwarder {
     throw new UpstreamError(lastError);
   }
 
-  private socket(family: 4 | 6): Socket {
-    let s = this.sockets[family];
+  private socket(u: Upstream): Promise<Socket> {
+    let s = this.sockets.get(u);
     if (s) return s;
-    s = createSocket(family === 6 ? 'udp6' : 'udp4');
-    s.on('message', (msg) => this.onMessage(msg));
-    s.on('error', () => {}); // per-send errors surface through the send callback / timeout
-    s.unref();
-    this.sockets[family] = s;
+    const sock = createSocket(u.family === 6 ? 'udp6' : 'udp4');
+    sock.on('message', (msg) => this.onMessage(msg));
+    sock.on('error', () => {}); // per-send errors surface through the send callback / timeout
+    sock.unref();
+    s = new Promise<Socket>((resolve, reject) => {
+      sock.connect(u.port, u.host, (err?: Error) =>
+        err ? reject(new UpstreamError(err.message)) : resolve(sock),
+      );
+    });
+    s.catch(() => this.sockets.delete(u)); // try again on the next query
+    this.sockets.set(u, s);
     return s;
   }
 
@@ -125,13 +133,14 @@ export class Forwarder {
     } as Packet);
   }
 
-  private udp(
+  private async udp(
     u: Upstream,
     question: { name: string; type: string; class?: string },
     dnssecOk: boolean,
     cd: boolean,
   ): Promise<Packet> {
-    if (this.closed) return Promise.reject(new UpstreamError('forwarder closed'));
+    if (this.closed) throw new UpstreamError('forwarder closed');
+    const sock = await this.socket(u);
     const id = this.newId();
     const buf = this.encodeQuery(id, question, dnssecOk, cd);
     return new Promise<Packet>((resolve, reject) => {
@@ -140,7 +149,7 @@ export class Forwarder {
         reject(new UpstreamError('timeout'));
       }, this.timeoutMs);
       this.pending.set(id, { name: question.name, type: question.type, resolve, reject, timer });
-      this.socket(u.family).send(buf, u.port, u.host, (err) => {
+      sock.send(buf, (err) => {
         if (!err) return;
         this.pending.delete(id);
         clearTimeout(timer);
@@ -197,7 +206,7 @@ export class Forwarder {
       p.reject(new UpstreamError('forwarder closed'));
     }
     this.pending.clear();
-    for (const s of Object.values(this.sockets)) s?.close();
-    this.sockets = {};
+    for (const s of this.sockets.values()) s.then((sock) => sock.close()).catch(() => {});
+    this.sockets.clear();
   }
 }

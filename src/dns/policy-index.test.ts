@@ -147,10 +147,20 @@ test('consent snapshot: longest prefix, CGNAT port blocks, explicit choices over
   assert.equal(s.subscriberOf('100.64.0.1', 3000), 'cg-b');
   assert.equal(s.subscriberOf('100.64.0.1', 80), undefined);
   assert.equal(s.subscriberOf('2001:db8:1:ff::1'), 'v6');
-  assert.deepEqual(s.forClient('10.0.0.5'), { known: true, 'warn-malicious-site': false, 'block-c2': true });
-  assert.deepEqual(s.forClient('10.0.0.6'), { known: true, 'warn-malicious-site': true, 'block-c2': true });
+  assert.equal(s.subscriberOf('10.0.0.256'), undefined);
+  assert.equal(s.subscriberOf('not an address'), undefined);
+  s.addWalledGarden('net');
+  const known = { known: true, walledGarden: false };
+  assert.deepEqual(s.forClient('10.0.0.5'), { ...known, 'warn-malicious-site': false, 'block-c2': true });
+  assert.deepEqual(s.forClient('10.0.0.6'), {
+    ...known,
+    walledGarden: true,
+    'warn-malicious-site': true,
+    'block-c2': true,
+  });
   assert.deepEqual(s.forClient('192.0.2.1'), {
     known: false,
+    walledGarden: false,
     'warn-malicious-site': false,
     'block-c2': false,
   });

@@ -70,6 +70,9 @@ const RECORDS = {
     { type: 'A', name: 'bad-target.example', ttl: 300, data: '192.0.2.40' },
   ],
   'later.example': [{ type: 'A', name: 'later.example', ttl: 300, data: '192.0.2.50' }],
+  'again.example': [{ type: 'A', name: 'again.example', ttl: 300, data: '192.0.2.60' }],
+  'help.example': [{ type: 'A', name: 'help.example', ttl: 300, data: '192.0.2.70' }],
+  'www.help.example': [{ type: 'A', name: 'www.help.example', ttl: 300, data: '192.0.2.71' }],
   'big.example': Array.from({ length: 40 }, (_, i) => ({
     type: 'TXT',
     name: 'big.example',
@@ -110,7 +113,9 @@ for (const backend of testBackends()) {
           edns_contact: 'mailto:abuse@isp.example',
           edns_organisation: 'Example ISP',
           warning_url: 'http://warn.isp.example/',
+          walled_garden_exempt: ['help.example'],
         },
+        measures: { 'walled-garden': { enabled: true } },
       });
       await addIndicator(ctx, 'domain', 'listed.example', 'phishing', 'host');
       await addIndicator(ctx, 'domain', 'wild.example', 'malware-distribution', 'domain');
@@ -365,11 +370,83 @@ for (const backend of testBackends()) {
       assert.match(serial, new RegExp(`yojin_dns_policy_serial ${resolver.holder.index.serial}`));
     });
 
+    test('a repeated identical query gets the same bytes with its own id, counted; a policy swap changes it', async () => {
+      const query = (id: number) =>
+        dnsPacket.encode({
+          id,
+          type: 'query',
+          flags: dnsPacket.RECURSION_DESIRED,
+          questions: [{ name: 'Again.Example', type: 'A' }],
+        } as Packet);
+      const answered = async () =>
+        Number(
+          /action="resolve",rcode="NOERROR",transport="udp"} (\d+)/.exec(
+            await ctx.metrics.registry.getSingleMetricAsString('yojin_dns_queries_total'),
+          )?.[1] ?? 0,
+        );
+      const upstreamBefore = upstream.queries;
+      const countBefore = await answered();
+      const first = dnsPacket.decode((await udpQuery(port, query(101)))!);
+      const raw2 = (await udpQuery(port, query(202)))!;
+      const second = dnsPacket.decode(raw2);
+      assert.equal(first.id, 101);
+      assert.equal(second.id, 202);
+      assert.equal(second.questions?.[0].name, 'Again.Example', "the client's question, case kept");
+      assert.deepEqual(
+        second.answers?.map((a) => a.data),
+        ['192.0.2.60'],
+      );
+      assert.equal(upstream.queries, upstreamBefore + 1, 'one upstream query for both');
+      assert.equal((await answered()) - countBefore, 2, 'both answers counted');
+      await addIndicator(ctx, 'domain', 'again.example', 'phishing', 'host');
+      await resolver.holder.refresh();
+      const third = dnsPacket.decode((await udpQuery(port, query(303)))!);
+      assert.equal(third.id, 303);
+      assert.deepEqual(
+        third.answers?.map((a) => a.data),
+        ['127.0.0.1'],
+        'the new listing applies at once',
+      );
+    });
+
+    test('walled garden: a subscriber a case put there gets the warning address for every name but the exempt ones', async () => {
+      const c = await ctx.store.query<{ id: string }>(
+        `INSERT INTO cases (kind, subscriber_id, measure, legal_basis, opened_at, updated_at)
+         VALUES ('subscriber', 'sub-default', 'notify-infected', 'emergency-evacuation', now(), now()) RETURNING id`,
+      );
+      // as the cases module writes it (src/cases/cycle.ts): the row, then a change-log entry
+      await ctx.store.query(
+        `INSERT INTO walled_garden (case_id, subscriber_id, measure, redirect_to, since) VALUES ($1, 'sub-default', 'notify-infected', 'http://help.example/', now())`,
+        [c.rows[0].id],
+      );
+      await ctx.store.query(
+        `INSERT INTO change_log (entity, entity_id, op) VALUES ('walled-garden', 'sub-default', 'add')`,
+      );
+      await resolver.holder.refresh();
+      const walled = await dig(port, 'ok.example', 'A', ['-b', '127.0.0.3']);
+      assert.deepEqual(walled.answers, ['127.0.0.1']);
+      assert.match(walled.ede ?? '', /^17 \(Filtered\).*walled garden/);
+      assert.deepEqual((await dig(port, 'www.help.example', 'A', ['-b', '127.0.0.3'])).answers, ['192.0.2.71']);
+      assert.deepEqual((await dig(port, 'ok.example', 'A', ['-b', '127.0.0.2'])).answers, ['192.0.2.10']);
+      const audit = await ctx.store.query<{ n: string }>(
+        `SELECT count(*) AS n FROM audit_log WHERE action = 'dns.walled-garden-snapshot' AND measure = 'walled-garden'`,
+      );
+      assert.equal(Number(audit.rows[0].n), 1, 'reading who is walled is audited under its measure');
+      // lifted (case resolved): the real answer again
+      await ctx.store.query(`UPDATE walled_garden SET active = false, until = now()`);
+      await ctx.store.query(
+        `INSERT INTO change_log (entity, entity_id, op) VALUES ('walled-garden', 'sub-default', 'remove')`,
+      );
+      await resolver.holder.refresh();
+      assert.deepEqual((await dig(port, 'ok.example', 'A', ['-b', '127.0.0.3'])).answers, ['192.0.2.10']);
+    });
+
     test('the consent snapshot load is audited once per measure, never per query', async () => {
       const rows = await ctx.store.query<{ n: string }>(
         `SELECT count(*) AS n FROM audit_log WHERE action = 'dns.consent-snapshot'`,
       );
-      assert.equal(Number(rows.rows[0].n), 2, 'one load at start, for warn-malicious-site and block-c2');
+      // one load at start and one per walled-garden change (previous test), each for both measures
+      assert.equal(Number(rows.rows[0].n), 6, 'loads: at start and two walled-garden changes');
       const queries = await ctx.metrics.registry.getSingleMetricAsString('yojin_dns_queries_total');
       assert.match(queries, /action="warn",rcode="NOERROR"/);
       assert.match(queries, /action="nxdomain",rcode="NXDOMAIN"/);

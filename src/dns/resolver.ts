@@ -24,6 +24,7 @@ import { ConsentSnapshot, loadConsentSnapshot } from './consent.js';
 import { Forwarder, parseUpstream } from './forward.js';
 import { DnsMetrics } from './metrics.js';
 import { PolicyIndex } from './policy-index.js';
+import { AnswerReuse } from './reuse.js';
 import { DnsServer } from './server.js';
 
 const FULL_RELOAD_EVERY = 120;
@@ -89,7 +90,10 @@ export class PolicyHolder {
         await this.loadFull('periodic');
       } else {
         const serial = await currentSerial(this.ctx.store);
+        let consentMoved = false;
         if (serial !== this.index.serial) {
+          // a consent choice or a walled garden entered/lifted: the snapshot now, not at the next periodic load
+          consentMoved = await clientPolicyMoved(this.ctx, this.index.serial, serial);
           const delta = await policyChangesSince(this.ctx.store, this.index.serial, this.ctx.config);
           if (delta === null) await this.loadFull('serial-unknown');
           else {
@@ -99,7 +103,8 @@ export class PolicyHolder {
             this.metrics.swaps.inc({ kind: 'delta' });
           }
         }
-        if (Date.now() - this.lastConsentLoad >= this.ctx.config.dns.consent_refresh_interval_s * 1000)
+        if (consentMoved) await this.reloadConsent('consent-changed');
+        else if (Date.now() - this.lastConsentLoad >= this.ctx.config.dns.consent_refresh_interval_s * 1000)
           await this.reloadConsent('periodic');
       }
       if (this.failStatic)
@@ -127,6 +132,31 @@ export class PolicyHolder {
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }
+}
+
+/** Whether a consent choice or a walled garden changed between two change-log serials. */
+async function clientPolicyMoved(ctx: AppContext, from: number, to: number): Promise<boolean> {
+  const r = await ctx.store.query<{ moved: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM change_log WHERE serial > $1 AND serial <= $2
+        AND entity IN ('consent', 'walled-garden')) AS moved`,
+    [from, to],
+  );
+  return r.rows[0].moved;
+}
+
+/** The names walled-garden clients still resolve: the configured ones and the hosts of our own pages. */
+function walledGardenExempt(ctx: AppContext): Set<string> {
+  const c = ctx.config;
+  const names = new Set(c.dns.walled_garden_exempt.map((n) => n.toLowerCase().replace(/\.$/, '')));
+  for (const url of [c.cases.walled_garden_url, c.selfservice.base_url, c.http.public_url]) {
+    if (!url) continue;
+    try {
+      names.add(new URL(url).hostname.toLowerCase());
+    } catch {
+      // not a URL: config validation reports it where it is used
+    }
+  }
+  return names;
 }
 
 /** A running resolver. */
@@ -194,6 +224,7 @@ export class DnsResolver {
       // the warning page's "continue anyway" grants (recorded there, possibly by another process)
       isBypassed: (client, qname) => bypasses.isBypassed(client, qname),
       activity: this.activity,
+      walledGardenExempt: walledGardenExempt(this.ctx),
     };
     this.activity.start();
     this.bypassSync = startBypassSync(this.ctx.store, {
@@ -201,8 +232,10 @@ export class DnsResolver {
       clock: this.ctx.clock,
       onError: (err) => this.ctx.log.warn({ err }, 'dns: could not refresh warning-page bypasses'),
     });
+    const reuse = new AnswerReuse({ ...deps, clock: () => this.cache.clock() }, c.cache_size);
     this.server = new DnsServer(buildChain(deps), this.metrics, {
       tcpIdleTimeoutMs: c.tcp_idle_timeout_ms,
+      reuse,
       onBug: (err) => this.ctx.log.error({ err }, 'dns: internal error while answering (answered SERVFAIL)'),
     });
     const { host, port } = parseHostPort(this.opts.listen ?? c.listen);

@@ -10,8 +10,9 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import dnsPacket, { type Packet } from 'dns-packet';
 import { type ClientEdns, errorResponse, optRecord, RCODE, readEdns } from './answers.js';
-import { type DnsRequest, finalise, type Next } from './chain.js';
+import { type DnsReply, type DnsRequest, finalise, type Next } from './chain.js';
 import type { DnsMetrics } from './metrics.js';
+import type { AnswerReuse } from './reuse.js';
 
 const NO_EDNS: ClientEdns = { present: false, udpSize: 512, dnssecOk: false, structured: false, version: 0 };
 
@@ -33,7 +34,7 @@ export class DnsServer {
   constructor(
     private readonly chain: Next,
     private readonly metrics: DnsMetrics,
-    private readonly opts: { tcpIdleTimeoutMs: number; onBug?: (err: unknown) => void },
+    private readonly opts: { tcpIdleTimeoutMs: number; onBug?: (err: unknown) => void; reuse?: AnswerReuse },
   ) {}
 
   /** Listens on host:port for UDP and TCP (port 0: the same free port for both). */
@@ -132,12 +133,17 @@ export class DnsServer {
       transport,
       client,
     };
+    const reuse = this.opts.reuse;
+    const stamp = reuse?.stamp();
     let out: Packet | null;
+    let reply: DnsReply | undefined;
     try {
-      out = finalise(req, await this.chain(req));
+      reply = await this.chain(req);
+      out = finalise(req, reply);
     } catch (err) {
       this.opts.onBug?.(err);
       out = errorResponse(query, RCODE.SERVFAIL, edns);
+      reply = undefined;
     }
     if (!out) return null;
     let buf: Buffer;
@@ -157,10 +163,17 @@ export class DnsServer {
         additionals: (out.additionals ?? []).filter((a) => a.type === 'OPT'),
       } as Packet);
     }
+    if (reuse && stamp && reply) reuse.remember(raw, req, reply, buf, stamp);
     return buf;
   }
 
   private async onUdp(sock: Socket, msg: Buffer, rinfo: RemoteInfo) {
+    // A repeat of a query answered before: the same bytes, synchronously (see reuse.ts).
+    const again = this.opts.reuse?.reply(msg, 'udp', rinfo.address, rinfo.port);
+    if (again) {
+      sock.send(again, rinfo.port, rinfo.address);
+      return;
+    }
     try {
       const res = await this.answer(msg, 'udp', { address: rinfo.address, port: rinfo.port });
       if (res) sock.send(res, rinfo.port, rinfo.address);
@@ -189,7 +202,9 @@ export class DnsServer {
           sock.destroy(); // cannot even read a header: the stream is not DNS
           return;
         }
-        void this.answer(Buffer.from(msg), 'tcp', client)
+        const again = this.opts.reuse?.reply(msg, 'tcp', client.address, client.port);
+        const answered = again ? Promise.resolve(again) : this.answer(Buffer.from(msg), 'tcp', client);
+        void answered
           .then((res) => {
             if (!res || sock.destroyed) return;
             const len = Buffer.allocUnsafe(2);
