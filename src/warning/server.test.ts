@@ -52,6 +52,7 @@ for (const backend of testBackends()) {
           contact_email: 'help@isp.example',
           report_limit: 3,
         },
+        measures: { 'walled-garden': { enabled: true } },
       });
       // A logger that keeps everything, to check what the page writes about requests.
       ctx.log = pino(
@@ -438,6 +439,38 @@ for (const backend of testBackends()) {
     test('logs hold neither URLs with query strings nor client addresses', async () => {
       await get('/secret-path?session=abc123', {}, '192.0.2.99');
       assert.doesNotMatch(logged, /session=abc123|192\.0\.2\.99|203\.0\.113/);
+    });
+
+    test('walled garden: a walled subscriber visiting an unlisted host is sent to the removal help; others are not', async () => {
+      const other = await get('/', { host: 'news.example' }, '192.0.2.77');
+      assert.equal(other.statusCode, 200, 'nobody walled yet: the ordinary page');
+      const auditBefore = await ctx.store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'warning.walled-garden-lookup'`,
+      );
+      assert.equal(auditBefore.rows[0].n, 0, 'no subscriber lookup while no walled garden is active');
+      await ctx.store.query(`INSERT INTO subscribers (id) VALUES ('sub-walled')`);
+      await ctx.store.query(
+        `INSERT INTO assignments (subscriber_id, prefix, during, kind) VALUES ('sub-walled', '192.0.2.77/32', tstzrange('2026-10-01', '2026-12-01'), 'static')`,
+      );
+      const c = await ctx.store.query<{ id: string }>(
+        `INSERT INTO cases (kind, subscriber_id, measure, legal_basis, opened_at, updated_at)
+         VALUES ('subscriber', 'sub-walled', 'notify-infected', 'emergency-evacuation', now(), now()) RETURNING id`,
+      );
+      await ctx.store.query(
+        `INSERT INTO walled_garden (case_id, subscriber_id, measure, redirect_to, since) VALUES ($1, 'sub-walled', 'notify-infected', 'https://help.isp.example/self-service/', now())`,
+        [c.rows[0].id],
+      );
+      const walled = await get('/index.html', { host: 'news.example' }, '192.0.2.77');
+      assert.equal(walled.statusCode, 302);
+      assert.equal(walled.headers.location, 'https://help.isp.example/self-service/');
+      const stranger = await get('/', { host: 'news.example' }, '192.0.2.10');
+      assert.equal(stranger.statusCode, 200, 'another client is not redirected');
+      const listed = await get('/', {}, '192.0.2.77');
+      assert.equal(listed.statusCode, 403, 'a listed host still shows its warning');
+      const audit = await ctx.store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'warning.walled-garden-lookup' AND measure = 'walled-garden'`,
+      );
+      assert.equal(audit.rows[0].n, 2, 'each lookup of a visitor is audited under the measure');
     });
   });
 }

@@ -12,6 +12,7 @@ import { allowsContinue } from './categories.js';
 import { blockedHost, continueTarget, isSafePath, safePathOf } from './host.js';
 import { isLang, type Lang, negotiateLang } from './i18n.js';
 import { findListing } from './lookup.js';
+import { walledGardenRedirect } from './walled.js';
 import { MESSAGES } from './messages.js';
 import { warningMetrics } from './metrics.js';
 import { CSP, messagePage, servicePage, warningPage } from './page.js';
@@ -133,6 +134,10 @@ export async function buildWarningServer(
     if (!host) return sendHtml(reply, 200, lang, servicePage(lang, cfg, switchHref(lang, '/')));
     const now = ctx.clock.now();
     const listing = await findListing(ctx.store, host, target, now);
+    if (!listing && !form) {
+      const to = await walledGardenRedirect(ctx, remote(req), req.socket.remotePort ?? 0, now);
+      if (to) return reply.code(302).header('Location', to).header('Cache-Control', 'no-store').send();
+    }
     const client = clientOf(req);
     const continueHref = allowsContinue(listing?.category)
       ? `${PATHS.continue}?${signContinue(signer, { host, path: target, exp: nowS() + cfg.continue_ttl_seconds, lang }, client)}`
