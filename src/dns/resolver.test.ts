@@ -8,6 +8,7 @@ import dnsPacket, { type Answer, type Packet } from 'dns-packet';
 import type { AppContext } from '../app/index.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
+import { putInWalledGarden } from '../testing/walled-garden.js';
 import { BypassTable, bypasses, recordBypass } from '../warning/index.js';
 import { blackhole, FakeUpstream } from './fixtures/fake-upstream.js';
 import { DnsResolver } from './index.js';
@@ -393,7 +394,7 @@ for (const backend of testBackends()) {
       assert.equal(second.id, 202);
       assert.equal(second.questions?.[0].name, 'Again.Example', "the client's question, case kept");
       assert.deepEqual(
-        second.answers?.map((a) => a.data),
+        second.answers?.map((a) => (a as { data?: unknown }).data),
         ['192.0.2.60'],
       );
       assert.equal(upstream.queries, upstreamBefore + 1, 'one upstream query for both');
@@ -403,30 +404,21 @@ for (const backend of testBackends()) {
       const third = dnsPacket.decode((await udpQuery(port, query(303)))!);
       assert.equal(third.id, 303);
       assert.deepEqual(
-        third.answers?.map((a) => a.data),
+        third.answers?.map((a) => (a as { data?: unknown }).data),
         ['127.0.0.1'],
         'the new listing applies at once',
       );
     });
 
     test('walled garden: a subscriber a case put there gets the warning address for every name but the exempt ones', async () => {
-      const c = await ctx.store.query<{ id: string }>(
-        `INSERT INTO cases (kind, subscriber_id, measure, legal_basis, opened_at, updated_at)
-         VALUES ('subscriber', 'sub-default', 'notify-infected', 'emergency-evacuation', now(), now()) RETURNING id`,
-      );
-      // as the cases module writes it (src/cases/cycle.ts): the row, then a change-log entry
-      await ctx.store.query(
-        `INSERT INTO walled_garden (case_id, subscriber_id, measure, redirect_to, since) VALUES ($1, 'sub-default', 'notify-infected', 'http://help.example/', now())`,
-        [c.rows[0].id],
-      );
-      await ctx.store.query(
-        `INSERT INTO change_log (entity, entity_id, op) VALUES ('walled-garden', 'sub-default', 'add')`,
-      );
+      await putInWalledGarden(ctx.store, 'sub-default', 'http://help.example/');
       await resolver.holder.refresh();
       const walled = await dig(port, 'ok.example', 'A', ['-b', '127.0.0.3']);
       assert.deepEqual(walled.answers, ['127.0.0.1']);
       assert.match(walled.ede ?? '', /^17 \(Filtered\).*walled garden/);
-      assert.deepEqual((await dig(port, 'www.help.example', 'A', ['-b', '127.0.0.3'])).answers, ['192.0.2.71']);
+      assert.deepEqual((await dig(port, 'www.help.example', 'A', ['-b', '127.0.0.3'])).answers, [
+        '192.0.2.71',
+      ]);
       assert.deepEqual((await dig(port, 'ok.example', 'A', ['-b', '127.0.0.2'])).answers, ['192.0.2.10']);
       const audit = await ctx.store.query<{ n: string }>(
         `SELECT count(*) AS n FROM audit_log WHERE action = 'dns.walled-garden-snapshot' AND measure = 'walled-garden'`,

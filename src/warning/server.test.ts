@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import type { Queryable } from '../store/index.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
+import { putInWalledGarden } from '../testing/walled-garden.js';
 import { BypassTable, buildWarningServer, type FalsePositiveInput, Signer } from './index.js';
 import { signContinue } from './signing.js';
 
@@ -452,14 +453,7 @@ for (const backend of testBackends()) {
       await ctx.store.query(
         `INSERT INTO assignments (subscriber_id, prefix, during, kind) VALUES ('sub-walled', '192.0.2.77/32', tstzrange('2026-10-01', '2026-12-01'), 'static')`,
       );
-      const c = await ctx.store.query<{ id: string }>(
-        `INSERT INTO cases (kind, subscriber_id, measure, legal_basis, opened_at, updated_at)
-         VALUES ('subscriber', 'sub-walled', 'notify-infected', 'emergency-evacuation', now(), now()) RETURNING id`,
-      );
-      await ctx.store.query(
-        `INSERT INTO walled_garden (case_id, subscriber_id, measure, redirect_to, since) VALUES ($1, 'sub-walled', 'notify-infected', 'https://help.isp.example/self-service/', now())`,
-        [c.rows[0].id],
-      );
+      await putInWalledGarden(ctx.store, 'sub-walled', 'https://help.isp.example/self-service/');
       const walled = await get('/index.html', { host: 'news.example' }, '192.0.2.77');
       assert.equal(walled.statusCode, 302);
       assert.equal(walled.headers.location, 'https://help.isp.example/self-service/');
