@@ -6,7 +6,7 @@
 // (a fresh database is created and dropped).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,49 @@ async function generate(file: string, n: number) {
   await new Promise<void>((r) => out.end(r));
 }
 
+/**
+ * CPU seconds the PostgreSQL server spent for this database: the backends of `dbUrl`, polled (the
+ * server runs on this host in the dev setup; /proc/<pid>/stat utime + stime). Undefined elsewhere.
+ */
+async function serverCpu(dbUrl: string) {
+  const seen = new Map<number, number>();
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  const self = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+  let ok = true;
+  const poll = async () => {
+    const r = await c.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+    for (const { pid } of r.rows as { pid: number }[]) {
+      if (pid === self) continue;
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        seen.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+      } catch {
+        ok = false;
+      }
+    }
+  };
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) {
+      await poll();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    /** Total so far (the last reading of every backend seen). */
+    async read() {
+      await poll();
+      return ok ? [...seen.values()].reduce((a, b) => a + b, 0) : undefined;
+    },
+    async end() {
+      stop = true;
+      await loop;
+      await c.end();
+    },
+  };
+}
+
 async function child() {
   const [file, backend, dbUrl] = [opt('file', ''), opt('backend', 'pglite'), opt('db', '')];
   const { validateConfig } = await import('../../src/config/index.js');
@@ -52,6 +95,8 @@ async function child() {
   const dir = backend === 'pglite' ? mkdtempSync(join(tmpdir(), 'yojin-bench-')) : '';
   const store = backend === 'pglite' ? await PGliteStore.open(dir) : await PostgresStore.open(dbUrl, 4);
   const ctx = await createContext(validateConfig({ log: { level: 'silent', format: 'json' } }), { store });
+  const server = backend === 'postgres' ? await serverCpu(dbUrl) : undefined;
+  const s0 = (await server?.read()) ?? 0;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const s = await importFeed(ctx, {
@@ -64,6 +109,7 @@ async function child() {
   // (in-process) this is all the import's work, on PostgreSQL only the client's share.
   const c1 = process.cpuUsage(c0);
   const cpu = (c1.user + c1.system) / 1e6;
+  const s1 = await server?.read();
   const t1 = performance.now();
   const again = await importFeed(ctx, {
     source: 'bench',
@@ -71,12 +117,18 @@ async function child() {
     items: getParser('urlhaus-csv').parse(readLines(file)),
   });
   const secs2 = (performance.now() - t1) / 1000;
+  const c2 = process.cpuUsage(c0);
+  const cpu2 = (c2.user + c2.system) / 1e6 - cpu;
+  const s2 = await server?.read();
+  await server?.end();
+  const srv = s1 === undefined ? undefined : s1 - s0;
+  const srv2 = s1 === undefined || s2 === undefined ? undefined : s2 - s1;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
   await store.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
-    `${JSON.stringify({ read: s.read, new: s.new, rejected: s.rejectedCount, derived: s.derivedHosts, secs, cpu, secs2, unchanged2: again.unchanged, peakMb: peak / 1048576 })}\n`,
+    `${JSON.stringify({ read: s.read, new: s.new, rejected: s.rejectedCount, derived: s.derivedHosts, secs, cpu, srv, secs2, cpu2, srv2, unchanged2: again.unchanged, peakMb: peak / 1048576 })}\n`,
   );
 }
 
@@ -93,8 +145,10 @@ async function main() {
       .join(' ')} at start (${cpus().length} cores)`,
   );
   console.log(
-    'backend   lines      1st import        lines/s  (CPU s)   re-import (idempotent)  lines/s   peak RSS',
+    'backend   lines      1st import        lines/s  (CPU s: client+server)   re-import (idempotent)   lines/s  (CPU s)        peak RSS',
   );
+  const cpuCol = (c: number, srv: number | undefined) =>
+    `(${c.toFixed(1).padStart(5)}${srv === undefined ? '' : ` + ${srv.toFixed(1).padStart(5)}`})`.padEnd(17);
   for (const n of sizes) {
     const file = join(tmpdir(), `yojin-bench-urlhaus-${n}.csv`);
     if (!existsSync(file)) await generate(file, n);
@@ -137,10 +191,15 @@ async function main() {
       }
       const x = JSON.parse(r.stdout.trim().split('\n').pop()!);
       console.log(
-        `${b.padEnd(9)} ${String(x.read).padEnd(10)} ${x.secs.toFixed(1).padStart(7)} s ${String(Math.round(x.read / x.secs)).padStart(14)}  (${x.cpu.toFixed(1).padStart(5)})   ${x.secs2.toFixed(1).padStart(7)} s (${x.unchanged2} unchanged) ${String(Math.round(x.read / x.secs2)).padStart(9)}   ${x.peakMb.toFixed(0)} MB`,
+        `${b.padEnd(9)} ${String(x.read).padEnd(10)} ${x.secs.toFixed(1).padStart(7)} s ${String(Math.round(x.read / x.secs)).padStart(14)}  ${cpuCol(x.cpu, x.srv ?? undefined)}  ${x.secs2.toFixed(1).padStart(7)} s (${x.unchanged2} unchanged) ${String(Math.round(x.read / x.secs2)).padStart(9)}  ${cpuCol(x.cpu2, x.srv2 ?? undefined)}  ${x.peakMb.toFixed(0)} MB`,
       );
     }
   }
+  console.log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} at the end; CPU s: this process (+ PostgreSQL backends of the bench database, from /proc)`,
+  );
   console.log(
     'targets: ≥ 50k lines/s embedded, ≥ 100k lines/s PostgreSQL, peak RSS flat from 100k to 1M lines',
   );

@@ -1,7 +1,7 @@
 import type { AppContext } from '../app/index.js';
 import { type FeedIngest, isLineError, type ParseItem } from '../pipeline/index.js';
 import { loadAllowSet } from './allowlist.js';
-import { logChanges } from './changelog.js';
+import { STATE_SQL } from './changelog.js';
 import { type Guards, prepareRecord, type StagedRow } from './guards.js';
 import {
   aggSql,
@@ -54,7 +54,10 @@ function addToBatch(batch: Map<string, BatchRow>, r: StagedRow) {
   const key = `${r.kind} ${r.value}`;
   const cur = batch.get(key);
   if (!cur) {
-    batch.set(key, { ...r, nPrimary: r.primary ? 1 : 0 });
+    // The staged row is this batch's own object: extended in place, not copied.
+    const row = r as BatchRow;
+    row.nPrimary = r.primary ? 1 : 0;
+    batch.set(key, row);
     return;
   }
   if (r.primary) cur.nPrimary++;
@@ -200,6 +203,13 @@ interface BatchCounts {
  * indexes). Measured with 20k URLhaus lines on PGlite (process CPU seconds, since the 2-core box
  * was at load 10–18): first import 14.5 → 9.5 s, idempotent re-import 13.9 → 8.5 s
  * (with the narrower ANALYZE below and the parse/merge overlap in importFeed).
+ *
+ * Issue #3 (see docs/reputation.md "Performance notes"): the batch is resolved against indicators
+ * once (rep_old, with this source's observation and whether other sources have one); existing and
+ * new indicators then take one path each, a statement or two per path, chained with data-modifying
+ * CTEs (the UPDATE's / INSERT's RETURNING feeds change_log, indicator_history and the counts, no
+ * re-join); an indicator only this source observes is re-scored from its one observation without
+ * aggregating; re-seen rows are HOT updates (migration 0101).
  */
 async function mergeBatch(
   ctx: AppContext,
@@ -207,11 +217,23 @@ async function mergeBatch(
   rows: Map<string, BatchRow>,
 ): Promise<BatchCounts> {
   const now = ctx.clock.now();
-  // $1 now, $2 half-life, $3 TTL table, $4 default TTL (scoreParamValues order), then $5 source id.
+  // $1 now, $2 half-life, $3 TTL table, $4 default TTL (scoreParamValues order).
   const p: ScoreParams = { now: '$1', halfLife: '$2', ttls: '$3', defaultTtl: '$4' };
-  const params = [...scoreParamValues(ctx.config, now), source.id];
+  const params = scoreParamValues(ctx.config, now);
+  const sid = Number(source.id);
+  let primary = 0;
+  let derived = 0;
+  for (const r of rows.values()) {
+    primary += r.nPrimary;
+    if (r.nPrimary === 0) derived++;
+  }
   return ctx.store.transaction(async (tx) => {
+    // Sorts and hashes of a 20k-record batch spilled to disk at the default 4 MB (EXPLAIN: external
+    // merge). JIT off: each statement runs for well under a second, where compiling cannot pay off
+    // (it did not trigger in the benchmarks; off so that it cannot once tables grow).
     await tx.exec(`
+      SET LOCAL work_mem = '64MB';
+      SET LOCAL jit = off;
       CREATE TEMP TABLE rep_batch (
         kind text, value text, expr text, registrable text, net text, category text, scope text,
         scope_reason text, init_status text, evidence_at timestamptz, n_primary int, raw jsonb
@@ -219,104 +241,144 @@ async function mergeBatch(
     await tx.copyFrom('rep_batch', STAGE_COLUMNS, stageRows(rows.values()));
     // Temp tables have no statistics: without them the planner guesses a few rows and picks
     // nested loops over tens of thousands. Only the join keys matter (sampling raw jsonb cost
-    // more than a second per 20k-row batch on PGlite).
-    await tx.exec('ANALYZE rep_batch (kind, value)');
-    await tx.query(
+    // more than a second per 20k-row batch on PGlite), and a 3,000-row sample (statistics target
+    // 10) is enough for them: a batch's keys are distinct (PGlite: 83 → 52 ms per batch).
+    await tx.exec('SET LOCAL default_statistics_target = 10; ANALYZE rep_batch (kind, value)');
+    // The batch's indicators that exist already, as they are now, with what the merge needs from
+    // the batch row and from this source's observation.
+    await tx.exec(
       `CREATE TEMP TABLE rep_old ON COMMIT DROP AS
-        SELECT i.id, i.kind, i.value, i.status, i.category, i.scope,
-          EXISTS (SELECT 1 FROM observations o WHERE o.indicator_id = i.id AND o.source_id = ${Number(source.id)}) AS had_obs
-        FROM indicators i JOIN rep_batch b ON b.kind = i.kind AND b.value = i.value`,
+        SELECT i.id, i.kind, i.value, i.status, i.category, i.scope, i.scope_reason, i.first_seen,
+          i.last_seen, i.suppressed_until, i.delisted_at, i.updated_at,
+          o.indicator_id IS NOT NULL AS had_obs, o.last_seen AS obs_last_seen, o.evidence_at AS obs_evidence_at,
+          EXISTS (SELECT 1 FROM observations x WHERE x.indicator_id = i.id AND x.source_id <> ${sid}) AS other_obs,
+          b.scope AS b_scope, b.scope_reason AS b_scope_reason, b.evidence_at AS b_evidence_at,
+          b.category AS b_category, b.n_primary
+        FROM rep_batch b JOIN indicators i ON i.kind = b.kind AND i.value = b.value
+          LEFT JOIN observations o ON o.indicator_id = i.id AND o.source_id = ${sid}`,
     );
-    await tx.exec('ANALYZE rep_old');
-    // New indicators, scored from their one observation (this source, last seen now).
-    await tx.query(
-      `INSERT INTO indicators (kind, value, expr, registrable, net, category, status, scope, scope_reason,
-          confidence, expires_at, first_seen, last_seen, created_at, updated_at)
-        SELECT b.kind, b.value, b.expr, b.registrable, b.net::cidr, b.category,
-          ${statusSql(p, 'x', 'x.exp', 'b.evidence_at')},
-          b.scope, b.scope_reason, least(1, greatest(0, x.conf)), x.exp,
-          least(coalesce(b.evidence_at, $1), $1), $1, $1, $1
-        FROM rep_batch b
-          CROSS JOIN LATERAL (SELECT b.init_status AS status, NULL::timestamptz AS suppressed_until,
-              NULL::timestamptz AS delisted_at,
-              1 - exp(${confTermSql(p, '$1::timestamptz', 's.reliability')}) AS conf,
-              ${expiryTermSql(p, '$1::timestamptz', 'b.category', 's.default_ttl_days')} AS exp
-            FROM sources s WHERE s.id = $5) x
-        WHERE NOT EXISTS (SELECT 1 FROM rep_old o WHERE o.kind = b.kind AND o.value = b.value)
-        ORDER BY b.kind, b.value`,
-      params,
-    );
-    await tx.exec(`CREATE TEMP TABLE rep_ids ON COMMIT DROP AS
-        SELECT i.id, b.category, b.raw, b.evidence_at FROM rep_batch b JOIN indicators i ON i.kind = b.kind AND i.value = b.value`);
-    await tx.exec('ANALYZE rep_ids (id)');
-    await tx.query(
-      `INSERT INTO observations (indicator_id, source_id, category, first_seen, last_seen, times_seen, raw, evidence_at)
-        SELECT b.id, $2, b.category, least(coalesce(b.evidence_at, $1), $1), $1, 1, b.raw, b.evidence_at
-        FROM rep_ids b
-        ORDER BY b.id
-        ON CONFLICT (indicator_id, source_id) DO UPDATE SET
-          last_seen = greatest(observations.last_seen, excluded.last_seen),
-          times_seen = observations.times_seen + 1,
-          category = excluded.category,
-          raw = excluded.raw,
-          evidence_at = greatest(observations.evidence_at, excluded.evidence_at)`,
-      [now, source.id],
-    );
-    // Existing indicators: seen again (last/first seen, wider scope) and re-scored from all their
-    // observations, in one write. SET expressions read the row as it was (the snapshot rep_old has).
-    const newScope = `CASE WHEN ${rankSql('b.scope')} > ${rankSql('i.scope')} THEN b.scope ELSE i.scope END`;
-    await tx.query(
-      `WITH agg AS (${aggSql(p, 'o.indicator_id IN (SELECT id FROM rep_old)')}),
-       nv AS (
-         SELECT i.id,
-           greatest(i.last_seen, $1) AS last_seen,
-           least(i.first_seen, least(coalesce(b.evidence_at, $1), $1)) AS first_seen,
-           ${newScope} AS scope,
-           -- a URL's reason says whether its host is listed too, which can change (allowlist, guards)
-           CASE WHEN ${rankSql('b.scope')} > ${rankSql('i.scope')} OR i.kind = 'url'
-             THEN b.scope_reason ELSE i.scope_reason END AS scope_reason,
-           least(1, greatest(0, agg.conf)) AS confidence,
-           agg.exp AS expires_at,
-           agg.cat AS category,
-           ${statusSql(p, 'i', 'agg.exp', 'agg.ev')} AS status,
-           i.status AS old_status, i.category AS old_category, i.scope AS old_scope
-         FROM rep_old o
-           JOIN indicators i ON i.id = o.id
-           JOIN rep_batch b ON b.kind = o.kind AND b.value = o.value
-           JOIN agg ON agg.id = o.id)
-       UPDATE indicators i SET
-         last_seen = nv.last_seen, first_seen = nv.first_seen, scope = nv.scope,
-         scope_reason = nv.scope_reason, confidence = nv.confidence, expires_at = nv.expires_at,
-         category = nv.category, status = nv.status,
-         updated_at = CASE WHEN nv.status <> nv.old_status OR nv.category <> nv.old_category
-           OR nv.scope <> nv.old_scope THEN $1 ELSE i.updated_at END
-       FROM nv WHERE i.id = nv.id`,
-      params.slice(0, 4),
-    );
-    await logChanges(tx, {
-      oldTable: 'rep_old',
-      idsSql: 'SELECT id FROM rep_ids',
-      params: [now],
-      atParam: 1,
-    });
-    await tx.query(
-      `INSERT INTO indicator_history (indicator_id, at, actor, action, from_status, to_status, reason)
-        SELECT i.id, $1, $2, 'status', o.status, i.status, 'seen again by ' || $3
-        FROM indicators i JOIN rep_old o ON o.id = i.id WHERE o.status <> i.status`,
-      [now, `source:${source.name}`, source.name],
-    );
-    const c = await tx.query<{ new: number; updated: number; unchanged: number; derived: number }>(
-      `SELECT
-         coalesce(sum(b.n_primary) FILTER (WHERE o.id IS NULL), 0)::int AS new,
-         coalesce(sum(b.n_primary) FILTER (WHERE o.id IS NOT NULL AND (NOT o.had_obs OR o.status <> i.status
-           OR o.category <> i.category OR o.scope <> i.scope)), 0)::int AS updated,
-         coalesce(sum(b.n_primary) FILTER (WHERE o.id IS NOT NULL AND o.had_obs AND o.status = i.status
-           AND o.category = i.category AND o.scope = i.scope), 0)::int AS unchanged,
-         count(*) FILTER (WHERE b.n_primary = 0)::int AS derived
-       FROM rep_batch b JOIN indicators i ON i.kind = b.kind AND i.value = b.value
-       LEFT JOIN rep_old o ON o.id = i.id`,
-    );
-    return c.rows[0];
+    const old = (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM rep_old')).rows[0].n;
+    const counts: BatchCounts = { new: 0, updated: 0, unchanged: 0, derived };
+    if (old > 0) {
+      await tx.exec('ANALYZE rep_old (id, kind, value)');
+      await tx.query(
+        `INSERT INTO observations (indicator_id, source_id, category, first_seen, last_seen, times_seen, raw, evidence_at)
+          SELECT o.id, ${sid}, b.category, least(coalesce(b.evidence_at, $1), $1), $1, 1, b.raw, b.evidence_at
+          FROM rep_old o JOIN rep_batch b ON b.kind = o.kind AND b.value = o.value
+          ORDER BY o.id
+          ON CONFLICT (indicator_id, source_id) DO UPDATE SET
+            last_seen = greatest(observations.last_seen, excluded.last_seen),
+            times_seen = observations.times_seen + 1,
+            category = excluded.category,
+            raw = excluded.raw,
+            evidence_at = greatest(observations.evidence_at, excluded.evidence_at)`,
+        [now],
+      );
+      // Existing indicators: seen again (last/first seen, wider scope) and re-scored from all their
+      // observations, in one write. One only this source observes is scored from its observation
+      // as the upsert above left it (last_seen, evidence_at: greatest of old and new; the batch's
+      // category): the same terms aggSql sums over a single row. SET expressions read the row as it
+      // was when rep_old was taken (earlier in this transaction, which changes no indicator before
+      // this UPDATE): indicators is joined once, by the UPDATE itself.
+      const newScope = `CASE WHEN ${rankSql('o.b_scope')} > ${rankSql('o.scope')} THEN o.b_scope ELSE o.scope END`;
+      const obsLastSeen = 'greatest(o.obs_last_seen, $1::timestamptz)';
+      const c = await tx.query<{ updated: number; unchanged: number }>(
+        `WITH agg AS (${aggSql(p, 'o.indicator_id IN (SELECT id FROM rep_old WHERE other_obs)')}),
+         nv AS (
+           SELECT o.id,
+             greatest(o.last_seen, $1) AS last_seen,
+             least(o.first_seen, least(coalesce(o.b_evidence_at, $1), $1)) AS first_seen,
+             ${newScope} AS scope,
+             -- a URL's reason says whether its host is listed too, which can change (allowlist, guards)
+             CASE WHEN ${rankSql('o.b_scope')} > ${rankSql('o.scope')} OR o.kind = 'url'
+               THEN o.b_scope_reason ELSE o.scope_reason END AS scope_reason,
+             least(1, greatest(0, x.conf)) AS confidence,
+             x.exp AS expires_at,
+             x.cat AS category,
+             ${statusSql(p, 'o', 'x.exp', 'x.ev')} AS status,
+             o.status AS old_status, o.category AS old_category, o.scope AS old_scope,
+             o.updated_at AS old_updated_at, o.had_obs, o.n_primary
+           FROM rep_old o
+             CROSS JOIN (SELECT reliability, default_ttl_days FROM sources WHERE id = ${sid}) s
+             LEFT JOIN agg ON agg.id = o.id
+             CROSS JOIN LATERAL (SELECT
+               CASE WHEN o.other_obs THEN agg.conf
+                 ELSE 1 - exp(${confTermSql(p, obsLastSeen, 's.reliability')}) END AS conf,
+               CASE WHEN o.other_obs THEN agg.exp
+                 ELSE ${expiryTermSql(p, obsLastSeen, 'o.b_category', 's.default_ttl_days')} END AS exp,
+               CASE WHEN o.other_obs THEN agg.ev ELSE greatest(o.obs_evidence_at, o.b_evidence_at) END AS ev,
+               CASE WHEN o.other_obs THEN agg.cat ELSE o.b_category END AS cat) x),
+         upd AS (
+           UPDATE indicators i SET
+             last_seen = nv.last_seen, first_seen = nv.first_seen, scope = nv.scope,
+             scope_reason = nv.scope_reason, confidence = nv.confidence, expires_at = nv.expires_at,
+             category = nv.category, status = nv.status,
+             updated_at = CASE WHEN nv.status <> nv.old_status OR nv.category <> nv.old_category
+               OR nv.scope <> nv.old_scope THEN $1 ELSE nv.old_updated_at END
+           FROM nv WHERE i.id = nv.id
+           RETURNING i.id, i.kind, i.value, i.category, i.scope, i.status, i.confidence, i.expires_at,
+             nv.old_status, nv.old_category, nv.old_scope, nv.had_obs, nv.n_primary),
+         hist AS (
+           INSERT INTO indicator_history (indicator_id, at, actor, action, from_status, to_status, reason)
+           SELECT id, $1, $5, 'status', old_status, status, 'seen again by ' || $6
+             FROM upd WHERE old_status <> status ORDER BY id),
+         -- change_log as logChanges() writes it: becoming active → add, leaving active → remove,
+         -- active with another category or scope → update.
+         cl AS (
+           INSERT INTO change_log (at, entity, entity_id, op, state)
+           SELECT $1, 'indicator', i.id::text,
+             CASE WHEN i.status = 'active' AND i.old_status <> 'active' THEN 'add'
+                  WHEN i.status <> 'active' THEN 'remove' ELSE 'update' END,
+             ${STATE_SQL}
+           FROM upd i
+           WHERE (i.status = 'active' AND (i.old_status <> 'active' OR i.old_category <> i.category OR i.old_scope <> i.scope))
+              OR (i.status <> 'active' AND i.old_status = 'active')
+           ORDER BY i.id)
+         SELECT
+           coalesce(sum(n_primary) FILTER (WHERE NOT had_obs OR old_status <> status
+             OR old_category <> category OR old_scope <> scope), 0)::int AS updated,
+           coalesce(sum(n_primary) FILTER (WHERE had_obs AND old_status = status
+             AND old_category = category AND old_scope = scope), 0)::int AS unchanged
+         FROM upd`,
+        [...params, `source:${source.name}`, source.name],
+      );
+      counts.updated = c.rows[0].updated;
+      counts.unchanged = c.rows[0].unchanged;
+    }
+    counts.new = primary - counts.updated - counts.unchanged;
+    if (old < rows.size) {
+      // New indicators, scored from their one observation (this source, last seen now), with that
+      // observation and their change_log 'add' (a new indicator that is not active logs nothing).
+      await tx.query(
+        `WITH ins AS (
+           INSERT INTO indicators (kind, value, expr, registrable, net, category, status, scope, scope_reason,
+               confidence, expires_at, first_seen, last_seen, created_at, updated_at)
+           SELECT b.kind, b.value, b.expr, b.registrable, b.net::cidr, b.category,
+             ${statusSql(p, 'x', 'x.exp', 'b.evidence_at')},
+             b.scope, b.scope_reason, least(1, greatest(0, x.conf)), x.exp,
+             least(coalesce(b.evidence_at, $1), $1), $1, $1, $1
+           FROM rep_batch b
+             CROSS JOIN LATERAL (SELECT b.init_status AS status, NULL::timestamptz AS suppressed_until,
+                 NULL::timestamptz AS delisted_at,
+                 1 - exp(${confTermSql(p, '$1::timestamptz', 's.reliability')}) AS conf,
+                 ${expiryTermSql(p, '$1::timestamptz', 'b.category', 's.default_ttl_days')} AS exp
+               FROM sources s WHERE s.id = ${sid}) x
+           WHERE NOT EXISTS (SELECT 1 FROM rep_old o WHERE o.kind = b.kind AND o.value = b.value)
+           ORDER BY b.kind, b.value
+           RETURNING id, kind, value, category, scope, status, confidence, expires_at),
+         obs AS (
+           INSERT INTO observations (indicator_id, source_id, category, first_seen, last_seen, times_seen, raw, evidence_at)
+           SELECT n.id, ${sid}, b.category, least(coalesce(b.evidence_at, $1), $1), $1, 1, b.raw, b.evidence_at
+           FROM ins n JOIN rep_batch b ON b.kind = n.kind AND b.value = n.value
+           ORDER BY n.id)
+         INSERT INTO change_log (at, entity, entity_id, op, state)
+         SELECT $1, 'indicator', i.id::text, 'add', ${STATE_SQL}
+         FROM ins i WHERE i.status = 'active'
+         ORDER BY i.id`,
+        params,
+      );
+    }
+    return counts;
   });
 }
 
