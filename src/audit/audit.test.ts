@@ -54,7 +54,12 @@ for (const backend of testBackends()) {
       const n = await store.transaction((tx) =>
         appendAuditBatch(
           tx,
-          [1, 2, 3].map((i) => ({ actor: 'batch', action: 'attribution.match', outcome: 'done' as const, subject: `subscriber:B${i}` })),
+          [1, 2, 3].map((i) => ({
+            actor: 'batch',
+            action: 'attribution.match',
+            outcome: 'done' as const,
+            subject: `subscriber:B${i}`,
+          })),
           clock,
         ),
       );

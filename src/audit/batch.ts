@@ -1,6 +1,14 @@
 import type { Clock } from '../clock/index.js';
 import type { Queryable } from '../store/index.js';
-import { AUDIT_LOCK, type AuditEvent, auditRecord, GENESIS_HASH, recordHash } from './log.js';
+import {
+  AUDIT_COLUMNS,
+  AUDIT_LOCK,
+  type AuditEvent,
+  auditRecord,
+  auditRow,
+  GENESIS_HASH,
+  recordHash,
+} from './log.js';
 
 /**
  * Appends many audit records in one go, chained exactly as appendAudit chains one: the lock, one
@@ -21,36 +29,8 @@ export async function appendAuditBatch(tx: Queryable, events: AuditEvent[], cloc
   for (const e of events) {
     const rec = auditRecord(e, ++seq, at, prevHash);
     const hash = recordHash(rec);
-    rows.push([
-      rec.seq,
-      at,
-      rec.actor,
-      rec.measure,
-      rec.legalBasis,
-      rec.action,
-      rec.subject,
-      rec.outcome,
-      rec.details,
-      prevHash,
-      hash,
-    ]);
+    rows.push(auditRow(rec, hash));
     prevHash = hash;
   }
-  return tx.copyFrom(
-    'audit_log',
-    [
-      'seq',
-      'at',
-      'actor',
-      'measure',
-      'legal_basis',
-      'action',
-      'subject',
-      'outcome',
-      'details',
-      'prev_hash',
-      'hash',
-    ],
-    rows,
-  );
+  return tx.copyFrom('audit_log', AUDIT_COLUMNS, rows);
 }

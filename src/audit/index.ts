@@ -1,3 +1,4 @@
+export { appendAuditBatch } from './batch.js';
 export { canonicalJson } from './canonical.js';
 export {
   type AuditEvent,
@@ -10,4 +11,3 @@ export {
   type VerifyReport,
   verifyAudit,
 } from './log.js';
-export { appendAuditBatch } from './batch.js';

@@ -61,7 +61,12 @@ export function recordHash(r: Omit<AuditRecord, 'hash'>): string {
 }
 
 /** The record an event becomes at position `seq` after the record hashed `prevHash` (before its own hash). */
-export function auditRecord(event: AuditEvent, seq: number, at: Date, prevHash: string): Omit<AuditRecord, 'hash'> {
+export function auditRecord(
+  event: AuditEvent,
+  seq: number,
+  at: Date,
+  prevHash: string,
+): Omit<AuditRecord, 'hash'> {
   return {
     seq,
     at,
@@ -74,6 +79,38 @@ export function auditRecord(event: AuditEvent, seq: number, at: Date, prevHash: 
     details: event.details ?? {},
     prevHash,
   };
+}
+
+/** audit_log's columns, in the order of `auditRow`: single appends INSERT them, batches COPY them. */
+export const AUDIT_COLUMNS = [
+  'seq',
+  'at',
+  'actor',
+  'measure',
+  'legal_basis',
+  'action',
+  'subject',
+  'outcome',
+  'details',
+  'prev_hash',
+  'hash',
+];
+
+/** A hashed record as the values of AUDIT_COLUMNS. */
+export function auditRow(rec: Omit<AuditRecord, 'hash'>, hash: string): unknown[] {
+  return [
+    rec.seq,
+    rec.at,
+    rec.actor,
+    rec.measure,
+    rec.legalBasis,
+    rec.action,
+    rec.subject,
+    rec.outcome,
+    rec.details,
+    rec.prevHash,
+    hash,
+  ];
 }
 
 /** The advisory lock every append takes, so single and batch appends interleave safely. */
@@ -94,24 +131,16 @@ export async function appendAudit(
       'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
     );
     const prev = last.rows[0];
-    const rec = auditRecord(event, prev ? prev.seq + 1 : 1, new Date(clock.now().getTime()), prev ? prev.hash : GENESIS_HASH);
+    const rec = auditRecord(
+      event,
+      prev ? prev.seq + 1 : 1,
+      new Date(clock.now().getTime()),
+      prev ? prev.hash : GENESIS_HASH,
+    );
     const hash = recordHash(rec);
     await tx.query(
-      `INSERT INTO audit_log (seq, at, actor, measure, legal_basis, action, subject, outcome, details, prev_hash, hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-      [
-        rec.seq,
-        rec.at,
-        rec.actor,
-        rec.measure,
-        rec.legalBasis,
-        rec.action,
-        rec.subject,
-        rec.outcome,
-        rec.details,
-        rec.prevHash,
-        hash,
-      ],
+      `INSERT INTO audit_log (${AUDIT_COLUMNS.join(', ')}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+      auditRow(rec, hash),
     );
     return { ...rec, hash };
   };

@@ -61,6 +61,16 @@ function udpQuery(port: number, msg: Buffer, timeoutMs = 2000): Promise<Buffer |
   });
 }
 
+/** A recursive A query for `name` with message id `id`, as a stub resolver sends it. */
+function aQuery(name: string, id: number): Buffer {
+  return dnsPacket.encode({
+    id,
+    type: 'query',
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ name, type: 'A' }],
+  } as Packet);
+}
+
 const RECORDS = {
   'ok.example': [{ type: 'A', name: 'ok.example', ttl: 300, data: '192.0.2.10' }],
   'listed.example': [{ type: 'A', name: 'listed.example', ttl: 300, data: '192.0.2.20' }],
@@ -274,12 +284,7 @@ for (const backend of testBackends()) {
       const names = ['ok.example', 'listed.example', 'missing.example'];
       const framed = Buffer.concat(
         names.map((name, i) => {
-          const m = dnsPacket.encode({
-            id: 100 + i,
-            type: 'query',
-            flags: dnsPacket.RECURSION_DESIRED,
-            questions: [{ name, type: 'A' }],
-          } as Packet);
+          const m = aQuery(name, 100 + i);
           const len = Buffer.alloc(2);
           len.writeUInt16BE(m.length);
           return Buffer.concat([len, m]);
@@ -308,12 +313,7 @@ for (const backend of testBackends()) {
     });
 
     test('malformed packets get FORMERR when the header is readable, are dropped otherwise; the server keeps answering', async () => {
-      const good = dnsPacket.encode({
-        id: 4242,
-        type: 'query',
-        flags: dnsPacket.RECURSION_DESIRED,
-        questions: [{ name: 'ok.example', type: 'A' }],
-      } as Packet);
+      const good = aQuery('ok.example', 4242);
       const truncated = good.subarray(0, 17);
       const res = await udpQuery(port, truncated);
       assert.ok(res);
@@ -342,12 +342,7 @@ for (const backend of testBackends()) {
     });
 
     test('hot swap: an indicator added then removed moves the serial; no query fails during the swaps', async () => {
-      const q = dnsPacket.encode({
-        id: 1,
-        type: 'query',
-        flags: dnsPacket.RECURSION_DESIRED,
-        questions: [{ name: 'ok.example', type: 'A' }],
-      } as Packet);
+      const q = aQuery('ok.example', 1);
       const load = async () => {
         const results = await Promise.all(Array.from({ length: 100 }, () => udpQuery(port, q)));
         return results.filter((r) => r === null || (r.readUInt16BE(2) & 0xf) !== 0).length;
@@ -372,13 +367,7 @@ for (const backend of testBackends()) {
     });
 
     test('a repeated identical query gets the same bytes with its own id, counted; a policy swap changes it', async () => {
-      const query = (id: number) =>
-        dnsPacket.encode({
-          id,
-          type: 'query',
-          flags: dnsPacket.RECURSION_DESIRED,
-          questions: [{ name: 'Again.Example', type: 'A' }],
-        } as Packet);
+      const query = (id: number) => aQuery('Again.Example', id);
       const answered = async () =>
         Number(
           /action="resolve",rcode="NOERROR",transport="udp"} (\d+)/.exec(
