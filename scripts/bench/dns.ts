@@ -3,6 +3,7 @@
 //   --entries        listings loaded into both resolvers (default 100000)
 //   --seconds        length of each dnsperf run (default 10)
 //   --index-entries  size of the standalone index memory/build measurement (default 1000000)
+//   --profile FILE   write a V8 CPU profile of yojin's cache-cold run to FILE (.cpuprofile)
 // Uses PostgreSQL when YOJIN_TEST_DATABASE_URL is set (recommended: the store is then out of process,
 // as in production), else the embedded PGlite store.
 import { execFileSync, spawn } from 'node:child_process';
@@ -38,6 +39,7 @@ const ENTRIES = arg('entries', 100_000);
 const SECONDS = arg('seconds', 10);
 const INDEX_ENTRIES = arg('index-entries', 1_000_000);
 const C2_IPS = 1000;
+const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
 
 // ---- synthetic listings -------------------------------------------------------------------------
 interface Listing {
@@ -158,6 +160,24 @@ async function waitForDns(port: number) {
     }
   }
   throw new Error(`nothing answers on port ${port}`);
+}
+
+/** Starts the in-process V8 profiler (the resolver runs in this process); the returned function stops it. */
+async function startProfile(): Promise<() => Promise<object>> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) =>
+      session.post(method, (err, res) => (err ? reject(err) : resolve(res as Record<string, unknown>))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = await post('Profiler.stop');
+    session.disconnect();
+    return profile as object;
+  };
 }
 
 // ---- main ------------------------------------------------------------------------------------------
@@ -359,11 +379,10 @@ rpz:
   await dnsperf(unboundPort, join(dir, 'warm.txt'), 2);
   const warmYojin = await measured('yojin', join(dir, 'warm.txt'));
   row('cache-warm', warmYojin, await measured('unbound', join(dir, 'warm.txt')));
-  row(
-    'cache-cold',
-    await measured('yojin', join(dir, 'cold.txt'), 0),
-    await measured('unbound', join(dir, 'cold.txt'), 0),
-  );
+  const stopProfile = PROFILE ? await startProfile() : undefined;
+  const coldYojin = await measured('yojin', join(dir, 'cold.txt'), 0);
+  if (stopProfile && PROFILE) writeFileSync(PROFILE, JSON.stringify(await stopProfile()));
+  row('cache-cold', coldYojin, await measured('unbound', join(dir, 'cold.txt'), 0));
   console.log(
     `(load average during the runs: ${loadavg()
       .map((l) => l.toFixed(1))

@@ -1,12 +1,13 @@
 /**
  * Answer cache: upstream answers by (name, type, class, DO bit), kept for their TTL (the smallest in
  * the answer and authority sections; negative answers for the SOA's minimum, RFC 2308), capped by
- * `cache_max_ttl`, bounded to `cache_size` entries (least recently used evicted first).
+ * `cache_max_ttl`, bounded to `cache_size` entries (the least recently used half is forgotten first: util/bounded-map).
  *
  * The cache holds the upstream answer BEFORE policy: consent differs per client, so the response
  * policy (CNAME targets, answer addresses) runs on every hit.
  */
 import type { Answer, Packet } from 'dns-packet';
+import { BoundedMap } from '../util/bounded-map.js';
 
 interface Entry {
   packet: Packet;
@@ -15,13 +16,15 @@ interface Entry {
 }
 
 export class AnswerCache {
-  private readonly map = new Map<string, Entry>();
+  private readonly map: BoundedMap<string, Entry>;
 
   constructor(
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly maxTtl: number,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.map = new BoundedMap(maxEntries);
+  }
 
   get size(): number {
     return this.map.size;
@@ -48,9 +51,6 @@ export class AnswerCache {
       this.map.delete(key);
       return undefined;
     }
-    // LRU: move to the newest position.
-    this.map.delete(key);
-    this.map.set(key, e);
     const age = Math.floor((t - e.stored) / 1000);
     const aged = (rs: Answer[] | undefined) =>
       (rs ?? []).map((r) =>
@@ -67,21 +67,16 @@ export class AnswerCache {
    * when the answer as given stays exact (its first second), or undefined when it was not stored.
    */
   set(key: string, packet: Packet): number | undefined {
-    if (this.maxEntries <= 0) return undefined;
+    if (this.map.max <= 0) return undefined;
     const ttl = cacheTtl(packet);
     if (ttl === undefined || ttl <= 0) return undefined;
     const t = this.now();
     const additionals = (packet.additionals ?? []).filter((a) => a.type !== 'OPT');
-    this.map.delete(key);
     this.map.set(key, {
       packet: { ...packet, additionals },
       stored: t,
       expires: t + Math.min(ttl, this.maxTtl) * 1000,
     });
-    while (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next().value as string;
-      this.map.delete(oldest);
-    }
     return Math.min(t + 1000, t + Math.min(ttl, this.maxTtl) * 1000);
   }
 

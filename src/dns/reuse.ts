@@ -19,6 +19,7 @@
  * them; a warning reply is re-checked against the client's "continue anyway" grants.
  */
 
+import { BoundedMap } from '../util/bounded-map.js';
 import { type DnsHit, rcodeName } from './answers.js';
 import type { DnsReply, DnsRequest } from './chain.js';
 import type { ClientConsent, ConsentSnapshot } from './consent.js';
@@ -56,12 +57,14 @@ function consentClass(c: ClientConsent): string {
 }
 
 export class AnswerReuse {
-  private readonly map = new Map<string, Entry>();
+  private readonly map: BoundedMap<string, Entry>;
 
   constructor(
     private readonly deps: ReuseDeps,
-    private readonly maxEntries: number,
-  ) {}
+    maxEntries: number,
+  ) {
+    this.map = new BoundedMap(maxEntries);
+  }
 
   get size(): number {
     return this.map.size;
@@ -73,7 +76,7 @@ export class AnswerReuse {
 
   /** The reply to `raw` if an identical query was answered under the same policy and consent; else undefined. */
   reply(raw: Buffer, transport: 'udp' | 'tcp', address: string, port: number): Buffer | undefined {
-    if (this.maxEntries <= 0 || raw.length < 12 || raw[2] & 0x80) return undefined;
+    if (this.map.max <= 0 || raw.length < 12 || raw[2] & 0x80) return undefined;
     const consentSnap = this.deps.consent();
     const key = this.key(raw, transport, consentSnap.forClient(address, port));
     const e = this.map.get(key);
@@ -110,7 +113,7 @@ export class AnswerReuse {
     bytes: Buffer,
     stamp: { policy: PolicyIndex; consent: ConsentSnapshot },
   ): void {
-    if (this.maxEntries <= 0 || !reply.packet || !req.consent || req.bypassed) return;
+    if (this.map.max <= 0 || !reply.packet || !req.consent || req.bypassed) return;
     if (reply.action === 'servfail' || reply.action === 'drop') return;
     const now = this.deps.clock();
     let validUntil: number;
@@ -122,9 +125,7 @@ export class AnswerReuse {
       validUntil = Math.min(req.validUntil ?? Infinity, now + POLICY_REPLY_MS);
     }
     if (validUntil <= now) return;
-    const key = this.key(raw, req.transport, req.consent);
-    this.map.delete(key);
-    this.map.set(key, {
+    this.map.set(this.key(raw, req.transport, req.consent), {
       bytes,
       policy: stamp.policy,
       consent: stamp.consent,
@@ -135,7 +136,6 @@ export class AnswerReuse {
       qname: req.qname,
       cached: req.cached === true,
     });
-    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
   }
 
   clear(): void {
