@@ -55,7 +55,9 @@ export interface DnsRequest {
   edns: ClientEdns;
   transport: 'udp' | 'tcp';
   client: { address: string; port: number };
-  /** Set by `consent`. */
+  /** The question section as the client sent it (forwarded as is), when the server could cut it out. */
+  questionWire?: Buffer;
+  /** Set by `consent`, unless the server already took it (same snapshot) for answer reuse. */
   consent?: ClientConsent;
   /** Set by `qnamePolicy` when a passthru listing matched: no policy for this query at all. */
   passthru?: boolean;
@@ -139,7 +141,7 @@ const metrics =
 const consent =
   (deps: ChainDeps): Handler =>
   (req, next) => {
-    req.consent = deps.consent().forClient(req.client.address, req.client.port);
+    req.consent ??= deps.consent().forClient(req.client.address, req.client.port);
     return next(req);
   };
 
@@ -253,7 +255,7 @@ const forward =
     try {
       const q = req.query.questions![0];
       const res = await deps.forwarder.resolve(
-        { name: q.name, type: q.type, class: q.class },
+        { name: q.name, type: q.type, class: q.class, wire: req.questionWire },
         req.edns.dnssecOk,
         cd,
       );

@@ -39,6 +39,15 @@ interface Entry {
   cached: boolean;
 }
 
+/** A query with no reusable answer: what the chain and `remember` need (see `AnswerReuse.reply`). */
+export interface ReuseMiss {
+  key: string;
+  /** The client's consent under `snapshot`: the chain uses it, so the entry is keyed on what shaped it. */
+  consent: ClientConsent;
+  policy: PolicyIndex;
+  snapshot: ConsentSnapshot;
+}
+
 export interface ReuseDeps {
   policy(): PolicyIndex;
   consent(): ConsentSnapshot;
@@ -74,18 +83,30 @@ export class AnswerReuse {
     return `${transport === 'udp' ? 'u' : 't'}${consentClass(consent)}${raw.toString('latin1', 2)}`;
   }
 
-  /** The reply to `raw` if an identical query was answered under the same policy and consent; else undefined. */
-  reply(raw: Buffer, transport: 'udp' | 'tcp', address: string, port: number): Buffer | undefined {
+  /**
+   * The reply to `raw` if an identical query was answered under the same policy and consent. Else, when
+   * the answer could be kept, a miss: the key, the client's consent and what is in force now, for the
+   * chain (it uses that consent) and for `remember`; undefined when reuse is off or the packet is not a query.
+   */
+  reply(
+    raw: Buffer,
+    transport: 'udp' | 'tcp',
+    address: string,
+    port: number,
+  ): Buffer | ReuseMiss | undefined {
     if (this.map.max <= 0 || raw.length < 12 || raw[2] & 0x80) return undefined;
-    const consentSnap = this.deps.consent();
-    const key = this.key(raw, transport, consentSnap.forClient(address, port));
+    const policy = this.deps.policy();
+    const snapshot = this.deps.consent();
+    const consent = snapshot.forClient(address, port);
+    const key = this.key(raw, transport, consent);
     const e = this.map.get(key);
-    if (!e) return undefined;
-    if (e.policy !== this.deps.policy() || e.consent !== consentSnap || this.deps.clock() >= e.validUntil) {
+    if (!e) return { key, consent, policy, snapshot };
+    if (e.policy !== policy || e.consent !== snapshot || this.deps.clock() >= e.validUntil) {
       this.map.delete(key);
-      return undefined;
+      return { key, consent, policy, snapshot };
     }
-    if (e.hit?.action === 'warn' && this.deps.isBypassed?.(address, e.qname)) return undefined;
+    if (e.hit?.action === 'warn' && this.deps.isBypassed?.(address, e.qname))
+      return { key, consent, policy, snapshot };
     const out = Buffer.allocUnsafe(e.bytes.length);
     e.bytes.copy(out);
     out[0] = raw[0];
@@ -97,23 +118,12 @@ export class AnswerReuse {
     return out;
   }
 
-  /** The policy and consent in force now: taken before the chain runs, given back to `remember`. */
-  stamp(): { policy: PolicyIndex; consent: ConsentSnapshot } {
-    return { policy: this.deps.policy(), consent: this.deps.consent() };
-  }
-
   /**
-   * Keeps the reply the chain produced for `req` (encoded as `bytes`) when it can be reused; `stamp`
-   * is what was in force when the chain started (a swap while it ran leaves the entry stale at once).
+   * Keeps the reply the chain produced for `req` (encoded as `bytes`) when it can be reused; `miss` is
+   * what `reply` gave before the chain ran (a swap while it ran leaves the entry stale at once).
    */
-  remember(
-    raw: Buffer,
-    req: DnsRequest,
-    reply: DnsReply,
-    bytes: Buffer,
-    stamp: { policy: PolicyIndex; consent: ConsentSnapshot },
-  ): void {
-    if (this.map.max <= 0 || !reply.packet || !req.consent || req.bypassed) return;
+  remember(miss: ReuseMiss, req: DnsRequest, reply: DnsReply, bytes: Buffer): void {
+    if (!reply.packet || req.consent !== miss.consent || req.bypassed) return;
     if (reply.action === 'servfail' || reply.action === 'drop') return;
     const now = this.deps.clock();
     let validUntil: number;
@@ -125,10 +135,10 @@ export class AnswerReuse {
       validUntil = Math.min(req.validUntil ?? Infinity, now + POLICY_REPLY_MS);
     }
     if (validUntil <= now) return;
-    this.map.set(this.key(raw, req.transport, req.consent), {
+    this.map.set(miss.key, {
       bytes,
-      policy: stamp.policy,
-      consent: stamp.consent,
+      policy: miss.policy,
+      consent: miss.snapshot,
       validUntil,
       action: reply.action,
       rcode: rcodeName(((reply.packet as { flags?: number }).flags ?? 0) & 0xf),

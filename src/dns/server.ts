@@ -12,7 +12,22 @@ import dnsPacket, { type Packet } from 'dns-packet';
 import { type ClientEdns, errorResponse, optRecord, RCODE, readEdns } from './answers.js';
 import { type DnsReply, type DnsRequest, finalise, type Next } from './chain.js';
 import type { DnsMetrics } from './metrics.js';
-import type { AnswerReuse } from './reuse.js';
+import type { AnswerReuse, ReuseMiss } from './reuse.js';
+
+/**
+ * The question section of a query (its first name, type, class) as bytes, or undefined when it is not a
+ * plain one. The first name of a message cannot be compressed (a pointer can only point back).
+ */
+function questionWire(raw: Buffer): Buffer | undefined {
+  let i = 12;
+  while (i < raw.length) {
+    const len = raw[i];
+    if (len === 0) return i + 5 <= raw.length ? raw.subarray(12, i + 5) : undefined;
+    if (len & 0xc0) return undefined;
+    i += len + 1;
+  }
+  return undefined;
+}
 
 const NO_EDNS: ClientEdns = { present: false, udpSize: 512, dnssecOk: false, structured: false, version: 0 };
 
@@ -24,6 +39,18 @@ function formerrHeader(raw: Buffer): Buffer {
   // QR, the query's opcode and RD, RA, rcode FORMERR; no sections (we could not read them).
   out.writeUInt16BE(0x8000 | (qflags & 0x7800) | (qflags & 0x0100) | 0x0080 | RCODE.FORMERR, 2);
   return out;
+}
+
+/**
+ * Replies go back to the address a query came from, always an IP literal: answering the socket's address
+ * lookup at once spares `dns.lookup`, which defers every reply to the next tick (~3 % of a cache-cold query).
+ */
+function literalLookup(
+  address: string,
+  _family: number,
+  cb: (err: null, address: string, family: number) => void,
+) {
+  cb(null, address, address.includes(':') ? 6 : 4);
 }
 
 export class DnsServer {
@@ -41,7 +68,7 @@ export class DnsServer {
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
     const family = host.includes(':') ? 'udp6' : 'udp4';
     for (let attempt = 0; ; attempt++) {
-      const udp = createSocket({ type: family, reuseAddr: false });
+      const udp = createSocket({ type: family, reuseAddr: false, lookup: literalLookup as never });
       udp.on('message', (msg, rinfo) => void this.onUdp(udp, msg, rinfo));
       udp.on('error', () => {});
       await new Promise<void>((resolve, reject) => {
@@ -86,11 +113,15 @@ export class DnsServer {
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
   }
 
-  /** Parses and answers one query; returns the encoded answer, or null to send nothing. */
+  /**
+   * Parses and answers one query; returns the encoded answer, or null to send nothing. `miss` is the
+   * answer-reuse layer's verdict on it (the client's consent, and where to keep the answer).
+   */
   async answer(
     raw: Buffer,
     transport: 'udp' | 'tcp',
     client: { address: string; port: number },
+    miss?: ReuseMiss,
   ): Promise<Buffer | null> {
     if (raw.length < 12) {
       this.metrics.malformed.inc({ outcome: 'dropped' });
@@ -132,9 +163,9 @@ export class DnsServer {
       edns,
       transport,
       client,
+      consent: miss?.consent,
+      questionWire: questionWire(raw),
     };
-    const reuse = this.opts.reuse;
-    const stamp = reuse?.stamp();
     let out: Packet | null;
     let reply: DnsReply | undefined;
     try {
@@ -163,19 +194,19 @@ export class DnsServer {
         additionals: (out.additionals ?? []).filter((a) => a.type === 'OPT'),
       } as Packet);
     }
-    if (reuse && stamp && reply) reuse.remember(raw, req, reply, buf, stamp);
+    if (miss && reply) this.opts.reuse?.remember(miss, req, reply, buf);
     return buf;
   }
 
   private async onUdp(sock: Socket, msg: Buffer, rinfo: RemoteInfo) {
     // A repeat of a query answered before: the same bytes, synchronously (see reuse.ts).
     const again = this.opts.reuse?.reply(msg, 'udp', rinfo.address, rinfo.port);
-    if (again) {
+    if (Buffer.isBuffer(again)) {
       sock.send(again, rinfo.port, rinfo.address);
       return;
     }
     try {
-      const res = await this.answer(msg, 'udp', { address: rinfo.address, port: rinfo.port });
+      const res = await this.answer(msg, 'udp', { address: rinfo.address, port: rinfo.port }, again);
       if (res) sock.send(res, rinfo.port, rinfo.address);
     } catch (err) {
       this.opts.onBug?.(err);
@@ -203,7 +234,9 @@ export class DnsServer {
           return;
         }
         const again = this.opts.reuse?.reply(msg, 'tcp', client.address, client.port);
-        const answered = again ? Promise.resolve(again) : this.answer(Buffer.from(msg), 'tcp', client);
+        const answered = Buffer.isBuffer(again)
+          ? Promise.resolve(again)
+          : this.answer(Buffer.from(msg), 'tcp', client, again);
         void answered
           .then((res) => {
             if (!res || sock.destroyed) return;
