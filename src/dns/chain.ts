@@ -284,15 +284,13 @@ export const CHAIN: Array<(deps: ChainDeps) => Handler> = [
 
 /** Composes the chain into one function. */
 export function buildChain(deps: ChainDeps, factories = CHAIN): Next {
-  const handlers = factories.map((f) => f(deps));
-  const run =
-    (i: number): Next =>
-    (req) => {
-      const h = handlers[i];
-      if (!h) return Promise.reject(new Error('the last handler of the chain called next()'));
-      return h(req, run(i + 1));
-    };
-  return run(0);
+  // Each handler's `next` is built once, not per query (a closure per handler per query was GC work).
+  let next: Next = () => Promise.reject(new Error('the last handler of the chain called next()'));
+  for (const h of factories.map((f) => f(deps)).reverse()) {
+    const after = next;
+    next = (req) => h(req, after);
+  }
+  return next;
 }
 
 /**
