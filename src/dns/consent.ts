@@ -10,6 +10,7 @@
 import ipaddr from 'ipaddr.js';
 import type { AppContext } from '../app/index.js';
 import type { PolicyMeasure } from '../policy/index.js';
+import { v4Key, v6Key } from './prefix-keys.js';
 
 export const ENFORCED_MEASURES: PolicyMeasure[] = ['warn-malicious-site', 'block-c2'];
 /** The walled garden is a DNS policy for one subscriber alone, entered by a case (src/cases). */
@@ -179,21 +180,6 @@ function addressBytes(s: string): number[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-function v4Key(b: ArrayLike<number>, bits: number): number {
-  const n = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
-  return bits === 0 ? 0 : (n & (0xffffffff << (32 - bits))) >>> 0;
-}
-
-function v6Key(b: ArrayLike<number>, bits: number): string {
-  let s = '';
-  for (let i = 0; i < 16; i++) {
-    const keep = Math.max(0, Math.min(8, bits - i * 8));
-    const v = keep === 0 ? 0 : b[i] & (0xff << (8 - keep)) & 0xff;
-    s += v.toString(16).padStart(2, '0');
-  }
-  return s;
 }
 
 /**

@@ -14,6 +14,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { PolicyAction, PolicyDelta, PolicyEntry, PolicyMeasure } from '../policy/index.js';
+import { v4Key, v6Key } from './prefix-keys.js';
 
 const ACTIONS: PolicyAction[] = ['warn', 'nxdomain', 'nodata', 'passthru', 'drop'];
 const MEASURES: PolicyMeasure[] = ['warn-malicious-site', 'block-c2'];
@@ -308,21 +309,6 @@ class IpIndex {
     for (const m of this.v4.values()) yield* m.values();
     for (const m of this.v6.values()) yield* m.values();
   }
-}
-
-function v4Key(b: ArrayLike<number>, bits: number): number {
-  const n = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
-  return bits === 0 ? 0 : (n & (0xffffffff << (32 - bits))) >>> 0;
-}
-
-function v6Key(b: ArrayLike<number>, bits: number): string {
-  let s = '';
-  for (let i = 0; i < 16; i++) {
-    const keep = Math.max(0, Math.min(8, bits - i * 8));
-    const v = keep === 0 ? 0 : b[i] & (0xff << (8 - keep)) & 0xff;
-    s += v.toString(16).padStart(2, '0');
-  }
-  return s;
 }
 
 export type { IpRule };
