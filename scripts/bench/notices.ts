@@ -13,11 +13,9 @@ import { startSmtpSink } from '../../src/notify/sink.js';
 import { createLogger } from '../../src/observability/index.js';
 import { migrate, PostgresStore, type Store } from '../../src/store/index.js';
 import { freshDatabaseUrl, testBackends } from '../../src/testing/stores.js';
+import { stringArg } from './support/args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
+const arg = stringArg;
 const N = Number(arg('cases', '10000'));
 const pg = arg('pg', '');
 

@@ -13,11 +13,9 @@ import { createToken } from '../../src/auth/index.js';
 import { reportRoutes } from '../../src/reports/index.js';
 import { testContext } from '../../src/testing/context.js';
 import { testBackends } from '../../src/testing/stores.js';
+import { stringArg } from './support/args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
+const arg = stringArg;
 const EVENTS = Number(arg('events', '14000000'));
 const CASES = Number(arg('cases', '50000'));
 const RUNS = Number(arg('runs', '5'));

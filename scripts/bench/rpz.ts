@@ -17,17 +17,9 @@ import { exportZone, startRpzPublisher } from '../../src/rpz/index.js';
 import { tcpQuery, transferQuery } from '../../src/rpz/testkit.js';
 import { PGliteStore, PostgresStore, type Store } from '../../src/store/index.js';
 import { freshDatabaseUrl } from '../../src/testing/stores.js';
+import { intArg } from './support/args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) {
-    console.error(`--${name} needs a positive integer`);
-    process.exit(2);
-  }
-  return v;
-}
+const arg = intArg;
 const ENTRIES = arg('entries', 100_000);
 const CHANGES = arg('changes', 1000);
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;

@@ -13,11 +13,9 @@ import { createLogger } from '../../src/observability/index.js';
 import { addCollection, addMember, caseFeatures, findSimilar, openHub } from '../../src/sharing/index.js';
 import { bandBuckets, signature } from '../../src/sharing/similar/index.js';
 import { migrate, PGliteStore, PostgresStore, type Store } from '../../src/store/index.js';
+import { stringArg } from './support/args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const arg = stringArg;
 const N = Number(arg('objects', '100000'));
 const R = Number(arg('reports', '100000'));
 const backend = arg('backend', 'pglite');
