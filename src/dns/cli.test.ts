@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { runCli, YOJIN_BIN } from '../testing/cli.js';
 import { freshDatabaseUrl } from '../testing/stores.js';
+import { dig } from './fixtures/dig.js';
 import { FakeUpstream } from './fixtures/fake-upstream.js';
-
-const run = promisify(execFile);
 
 test('`yojin serve` has --dns and `yojin dns` documents --listen and a repeatable --upstream', async () => {
   const serve = await runCli(['serve', '--help']);
@@ -54,16 +52,7 @@ test('`yojin dns` runs the resolver alone: answers through the upstream given by
       child.once('exit', (code) => reject(new Error(`yojin dns exited (${code}): ${err}`)));
     });
     assert.match(out, /policy serial 0, 0 listings/);
-    const { stdout } = await run('dig', [
-      '@127.0.0.1',
-      '-p',
-      String(port),
-      '+tries=1',
-      '+time=3',
-      '+short',
-      'cli.example',
-    ]);
-    assert.equal(stdout.trim(), '192.0.2.77');
+    assert.deepEqual((await dig(port, 'cli.example')).answers, ['192.0.2.77']);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const [code] = await exited;

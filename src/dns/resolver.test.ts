@@ -10,39 +10,11 @@ import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
 import { putInWalledGarden } from '../testing/walled-garden.js';
 import { BypassTable, bypasses, recordBypass } from '../warning/index.js';
+import { dig } from './fixtures/dig.js';
 import { blackhole, FakeUpstream } from './fixtures/fake-upstream.js';
 import { DnsResolver } from './index.js';
 
 const run = promisify(execFile);
-
-interface Dig {
-  status: string;
-  answers: string[];
-  ede?: string;
-  raw: string;
-}
-
-/** Runs the real `dig` against the resolver and parses status, answer data and the EDE line. */
-async function dig(port: number, name: string, type = 'A', extra: string[] = []): Promise<Dig> {
-  const { stdout } = await run('dig', [
-    '@127.0.0.1',
-    '-p',
-    String(port),
-    '+tries=1',
-    '+time=3',
-    ...extra,
-    name,
-    type,
-  ]);
-  const status = /status: (\w+)/.exec(stdout)?.[1] ?? 'NONE';
-  const answerSection = /;; ANSWER SECTION:\n([\s\S]*?)\n\n/.exec(stdout)?.[1] ?? '';
-  const answers = answerSection
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.split(/\s+/).slice(4).join(' '));
-  const ede = /; EDE: (.*)/.exec(stdout)?.[1];
-  return { status, answers, ede, raw: stdout };
-}
 
 /** One UDP query from this process (for load during swaps and raw-packet tests). */
 function udpQuery(port: number, msg: Buffer, timeoutMs = 2000): Promise<Buffer | null> {
