@@ -12,7 +12,6 @@ import { allowsContinue } from './categories.js';
 import { blockedHost, continueTarget, isSafePath, safePathOf } from './host.js';
 import { isLang, type Lang, negotiateLang } from './i18n.js';
 import { findListing } from './lookup.js';
-import { walledGardenRedirect } from './walled.js';
 import { MESSAGES } from './messages.js';
 import { warningMetrics } from './metrics.js';
 import { CSP, messagePage, servicePage, warningPage } from './page.js';
@@ -26,6 +25,7 @@ import {
 } from './report.js';
 import { loadSigner } from './secret.js';
 import { formToken, type Signer, signContinue, verifyContinue, verifyFormToken } from './signing.js';
+import { walledGardenRedirect } from './walled.js';
 
 export interface WarningServerOptions {
   /** Where grants are recorded in memory (default: the process-wide table the DNS resolver reads). */
