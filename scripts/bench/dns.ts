@@ -3,7 +3,8 @@
 //   --entries        listings loaded into both resolvers (default 100000)
 //   --seconds        length of each dnsperf run (default 10)
 //   --index-entries  size of the standalone index memory/build measurement (default 1000000)
-//   --profile FILE   write a V8 CPU profile of yojin's cache-cold run to FILE (.cpuprofile)
+//   --profile FILE   write V8 CPU profiles of yojin's cache-cold run to FILE and of its warm run to
+//                    FILE with "-warm" before the extension (.cpuprofile)
 // On a machine shared with other work, run it as `nice -n -10 npm run bench -- dns …` (as root): both
 // resolvers, the upstream and dnsperf then get the CPUs first, and the ratio is less at the mercy of load.
 // Uses PostgreSQL when YOJIN_TEST_DATABASE_URL is set (recommended: the store is then out of process,
@@ -157,6 +158,11 @@ async function waitForDns(port: number) {
   }
   throw new Error(`nothing answers on port ${port}`);
 }
+
+/** A bare Node.js UDP server that returns each query as its answer (QR set): no DNS work at all. */
+const ECHO_SERVER = `const s = require('node:dgram').createSocket({ type: 'udp4', lookup: (a, f, cb) => cb(null, a, 4) });
+s.on('message', (m, r) => { m[2] |= 0x80; s.send(m, r.port, r.address); });
+s.bind(Number(process.argv[1]), '127.0.0.1');`;
 
 /** Starts the in-process V8 profiler (the resolver runs in this process); the returned function stops it. */
 async function startProfile(): Promise<() => Promise<object>> {
@@ -350,10 +356,11 @@ rpz:
   // CPU time of each resolver process around a run: on a shared machine QPS depends on what else runs,
   // CPU per query much less.
   const ticks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  const unboundCpuUs = () => {
-    const f = readFileSync(`/proc/${unbound.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const processCpuUs = (pid: number | undefined) => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(f[11]) + Number(f[12])) / ticks) * 1e6; // utime + stime
   };
+  const unboundCpuUs = () => processCpuUs(unbound.pid);
   const yojinCpuUs = () => {
     const c = process.cpuUsage();
     return c.user + c.system;
@@ -370,12 +377,29 @@ rpz:
   // warm-up both caches, then measure
   await dnsperf(yojinPort, join(dir, 'warm.txt'), 2);
   await dnsperf(unboundPort, join(dir, 'warm.txt'), 2);
+  const stopWarmProfile = PROFILE ? await startProfile() : undefined;
   const warmYojin = await measured('yojin', join(dir, 'warm.txt'));
-  row('cache-warm', warmYojin, await measured('unbound', join(dir, 'warm.txt')));
+  if (stopWarmProfile && PROFILE)
+    writeFileSync(PROFILE.replace(/(\.cpuprofile)?$/, '-warm$1'), JSON.stringify(await stopWarmProfile()));
+  const warmUnbound = await measured('unbound', join(dir, 'warm.txt'));
+  row('cache-warm', warmYojin, warmUnbound);
   const stopProfile = PROFILE ? await startProfile() : undefined;
   const coldYojin = await measured('yojin', join(dir, 'cold.txt'), 0);
   if (stopProfile && PROFILE) writeFileSync(PROFILE, JSON.stringify(await stopProfile()));
   row('cache-cold', coldYojin, await measured('unbound', join(dir, 'cold.txt'), 0));
+  // The floor for any Node.js UDP server on this machine now: a bare dgram echo (no DNS work at all)
+  // under the same warm mix. yojin's warm path is within a few µs of it (answer reuse).
+  const echoPort = await freePort();
+  const echo = spawn(process.execPath, ['-e', ECHO_SERVER, String(echoPort)], { stdio: 'ignore' });
+  cleanups.unshift(() => void echo.kill('SIGTERM'));
+  await waitForDns(echoPort);
+  const echoBefore = processCpuUs(echo.pid);
+  const e = await dnsperf(echoPort, join(dir, 'warm.txt'), SECONDS);
+  const echoCpu = (processCpuUs(echo.pid) - echoBefore) / Math.max(1, e.sent - e.lost);
+  echo.kill('SIGTERM');
+  console.log(
+    `node UDP echo floor (warm mix): ${e.qps.toFixed(0)} qps, cpu ${echoCpu.toFixed(1)} µs/q — ratio echo/unbound warm ${(e.qps / warmUnbound.qps).toFixed(2)}`,
+  );
   console.log(
     `(load average during the runs: ${loadavg()
       .map((l) => l.toFixed(1))

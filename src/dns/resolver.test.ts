@@ -152,9 +152,17 @@ for (const backend of testBackends()) {
 
     test('the upstream that does not answer is failed over; later answers come from the cache', async () => {
       const before = upstream.queries;
+      const hits = async () =>
+        Number(
+          /yojin_dns_cache_hits_total (\d+)/.exec(
+            await ctx.metrics.registry.getSingleMetricAsString('yojin_dns_cache_hits_total'),
+          )?.[1],
+        );
+      const hitsBefore = await hits();
       const r = await dig(port, 'ok.example');
       assert.deepEqual(r.answers, ['192.0.2.10']);
       assert.equal(upstream.queries, before, 'served from the cache');
+      assert.equal(await hits(), hitsBefore + 1, 'counted as a cache hit');
       const metrics = await ctx.metrics.registry.getSingleMetricAsString('yojin_dns_upstream_errors_total');
       assert.match(metrics, /reason="timeout"/);
     });
