@@ -1,4 +1,4 @@
-// `npm run bench -- import [--lines N] [--sizes N,M] [--backend pglite|postgres|both]`
+// `npm run bench -- import [--lines N] [--sizes N,M] [--backend pglite|postgres|both] [--hosts distinct|sample]`
 // Generates an N-line URLhaus-format CSV and imports it (yojin import's code path: parser → canonicalise
 // → COPY batches → set-based merge) into a fresh store; prints lines/s and peak RSS. With --sizes
 // 100000,1000000 it shows whether RSS stays flat as the file grows. Each run is a child process so
@@ -18,7 +18,30 @@ const opt = (name: string, def: string) => {
   return i >= 0 ? args[i + 1] : def;
 };
 
-async function generate(file: string, n: number) {
+/**
+ * `distinct` (default, the figures in docs/reputation.md): every line a new URL, two in three on a
+ * host of their own (each derives a new host listing: ~1.67 indicators per line, the worst case).
+ * `sample`: hosts repeat as in ../shared/data/feeds/urlhaus-online.csv (1,991 URLs: 89 % on 715 IP
+ * hosts, ~2.5 URLs each; the rest on 48 domains, ~4.7 URLs each), so few lines derive a host.
+ */
+type HostMix = 'distinct' | 'sample';
+
+function benchUrl(i: number, n: number, mix: HostMix): string {
+  if (mix === 'sample') {
+    if (i % 9 === 0) {
+      const h = Math.floor(i / 9) % Math.max(1, Math.round(n / 9 / 4.7));
+      return `http://h${h}.d${h % 997}-bench.xyz/p${i % 13}/payload${i}.exe`;
+    }
+    const ip = i % Math.max(1, Math.round((n * 8) / 9 / 2.5));
+    return `http://${(ip >>> 16) & 255 || 45}.${(ip >>> 8) & 255}.${ip & 255}.${(ip % 200) + 20}:${8000 + (i % 1000)}/bins/x${i}.sh`;
+  }
+  const hosts = Math.max(1, Math.floor(n / 4));
+  return i % 3 === 0
+    ? `http://${(i >>> 16) & 255 || 45}.${(i >>> 8) & 255}.${i & 255}.${(i % 200) + 20}:${8000 + (i % 1000)}/bins/x${i}.sh`
+    : `http://h${i % hosts}.d${i % 997}-bench.xyz/p${i % 13}/payload${i}.exe`;
+}
+
+async function generate(file: string, n: number, mix: HostMix) {
   const out = createWriteStream(file);
   const write = (s: string) =>
     out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
@@ -26,12 +49,8 @@ async function generate(file: string, n: number) {
     '################################################################\n# abuse.ch URLhaus Database Dump (CSV) — generated for the benchmark\n#\n',
   );
   await write('# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n');
-  const hosts = Math.max(1, Math.floor(n / 4));
   for (let i = 0; i < n; i++) {
-    const url =
-      i % 3 === 0
-        ? `http://${(i >>> 16) & 255 || 45}.${(i >>> 8) & 255}.${i & 255}.${(i % 200) + 20}:${8000 + (i % 1000)}/bins/x${i}.sh`
-        : `http://h${i % hosts}.d${i % 997}-bench.xyz/p${i % 13}/payload${i}.exe`;
+    const url = benchUrl(i, n, mix);
     const ts = `2026-10-${String(1 + (i % 28)).padStart(2, '0')} 12:${String(i % 60).padStart(2, '0')}:00`;
     await write(
       `"${3_000_000 + i}","${ts}","${url}","online","${ts}","malware_download","elf,Mozi","https://urlhaus.abuse.ch/url/${3_000_000 + i}/","bench"\n`,
@@ -135,10 +154,14 @@ async function child() {
 async function main() {
   const sizes = opt('sizes', opt('lines', '100000')).split(',').map(Number);
   const which = opt('backend', 'both');
+  const mix = opt('hosts', 'distinct') as HostMix;
+  if (mix !== 'distinct' && mix !== 'sample') throw new Error('--hosts is distinct or sample');
   const pgUrl = process.env.YOJIN_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const backends = which === 'both' ? ['pglite', 'postgres'] : [which];
   const self = fileURLToPath(import.meta.url);
-  console.log(`import benchmark: URLhaus CSV, sizes ${sizes.join(', ')}, backends ${backends.join(', ')}`);
+  console.log(
+    `import benchmark: URLhaus CSV (hosts: ${mix}), sizes ${sizes.join(', ')}, backends ${backends.join(', ')}`,
+  );
   console.log(
     `load average ${loadavg()
       .map((x) => x.toFixed(1))
@@ -150,8 +173,8 @@ async function main() {
   const cpuCol = (c: number, srv: number | undefined) =>
     `(${c.toFixed(1).padStart(5)}${srv === undefined ? '' : ` + ${srv.toFixed(1).padStart(5)}`})`.padEnd(17);
   for (const n of sizes) {
-    const file = join(tmpdir(), `yojin-bench-urlhaus-${n}.csv`);
-    if (!existsSync(file)) await generate(file, n);
+    const file = join(tmpdir(), `yojin-bench-urlhaus-${n}${mix === 'sample' ? '-sample' : ''}.csv`);
+    if (!existsSync(file)) await generate(file, n, mix);
     for (const b of backends) {
       let db = '';
       let drop = async () => {};

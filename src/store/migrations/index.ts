@@ -4,6 +4,7 @@ import * as lookup from '../../lookup/migrations/0230_lookup.js';
 import * as reports from '../../reports/migrations/0500_reports.js';
 import * as reputation from '../../reputation/migrations/0100_reputation.js';
 import * as reputationImport from '../../reputation/migrations/0101_import_speed.js';
+import * as reputationRefs from '../../reputation/migrations/0102_observation_refs.js';
 import * as sharing from '../../sharing/migrations/0400_sharing.js';
 import * as warning from '../../warning/migrations/0210_warning.js';
 import * as foundation from './0001_foundation.js';
@@ -22,6 +23,7 @@ export const MIGRATIONS: Migration[] = [
   foundation,
   reputation,
   reputationImport,
+  reputationRefs,
   cases,
   attribution,
   sharing,
