@@ -125,26 +125,42 @@ function toEntry(r: Row, config: Pick<Config, 'dns'>): PolicyEntry | null {
 
 const COLUMNS = `i.id, i.kind, i.value, i.net::text AS net, i.category, i.scope, i.status`;
 
-/** Every active enforceable indicator, at the change-log serial of the same database snapshot. */
-export async function loadPolicy(db: Queryable, config: Pick<Config, 'dns'>): Promise<PolicySnapshot> {
-  // One statement = one snapshot, so the serial and the rows agree even under concurrent writers.
-  const res = await db.query<Row & { serial: string | number }>(
-    `WITH s AS (SELECT coalesce(max(serial), 0) AS serial FROM change_log)
-     SELECT s.serial, ${COLUMNS}
-       FROM s LEFT JOIN indicators i
-         ON i.status = 'active' AND i.kind IN ('domain', 'ip', 'cidr')
-      ORDER BY i.id`,
-  );
-  const serial = res.rows.length > 0 ? Number(res.rows[0].serial) : 0;
+/** Rows per page of loadPolicy (see there). */
+export const POLICY_PAGE_ROWS = 1000;
+
+/**
+ * Every active enforceable indicator, as of at least change-log serial `serial`.
+ *
+ * Read in pages by id, not in one statement: the embedded store (PGlite) executes a query in this
+ * thread, and one statement over 100k rows held the event loop for 1.3 s — a resolver reloading its
+ * policy stopped answering for that long (queries lost at 1M). A page of 1000 rows holds it for
+ * about 15 ms. Consistency: the serial is read first, so a change committed while the pages are read
+ * has a higher serial and may or may not be in the pages; a consumer applies the delta since `serial`
+ * next, and deltas are idempotent (see PolicyDelta), so it converges on the same state either way.
+ */
+export async function loadPolicy(
+  db: Queryable,
+  config: Pick<Config, 'dns'>,
+  pageRows = POLICY_PAGE_ROWS,
+): Promise<PolicySnapshot> {
+  const serial = await currentSerial(db);
   const entries: PolicyEntry[] = [];
-  let i = 0;
-  for (const r of res.rows) {
-    // A million rows take a while to map: give the event loop a turn now and then, so a resolver
-    // reloading its policy keeps answering queries meanwhile.
-    if (++i % 50_000 === 0) await new Promise((resolve) => setImmediate(resolve));
-    if (r.id === null || r.id === undefined) continue;
-    const e = toEntry(r, config);
-    if (e) entries.push(e);
+  for (let after = 0; ; ) {
+    const res = await db.query<Row>(
+      `SELECT ${COLUMNS} FROM indicators i
+        WHERE i.id > $1 AND i.status = 'active' AND i.kind IN ('domain', 'ip', 'cidr')
+        ORDER BY i.id LIMIT ${pageRows}`,
+      [after],
+    );
+    for (const r of res.rows) {
+      const e = toEntry(r, config);
+      if (e) entries.push(e);
+    }
+    if (res.rows.length < pageRows) break;
+    after = Number(res.rows[res.rows.length - 1].id);
+    // between pages the event loop answers what queued meanwhile (PostgreSQL needs no help here:
+    // its rows arrive as I/O)
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return { serial, entries };
 }
@@ -165,6 +181,7 @@ export async function policyChangesSince(
   db: Queryable,
   serial: number,
   config: Pick<Config, 'dns'>,
+  pageRows = POLICY_PAGE_ROWS,
 ): Promise<PolicyDelta | null> {
   const bounds = await db.query<{ lo: string | number | null; hi: string | number | null }>(
     'SELECT min(serial) AS lo, max(serial) AS hi FROM change_log',
@@ -174,20 +191,30 @@ export async function policyChangesSince(
   if (serial > hi) return null;
   if (serial === hi) return { serial, added: [], removed: [] };
   if (lo !== null && serial < lo - 1) return null; // older changes were pruned
-  // Ids touched in (serial, hi], with the current row (if any) and the last logged state.
-  const res = await db.query<Row & { entity_id: string; state: Record<string, unknown> | null }>(
-    `WITH t AS (
-       SELECT DISTINCT ON (entity_id) entity_id, state
-         FROM change_log
-        WHERE entity = 'indicator' AND serial > $1 AND serial <= $2
-        ORDER BY entity_id, serial DESC)
-     SELECT t.entity_id, t.state, ${COLUMNS}
-       FROM t LEFT JOIN indicators i ON i.id::text = t.entity_id`,
-    [serial, hi],
-  );
+  // Ids touched in (serial, hi], with the current row (if any) and the last logged state; read in
+  // serial ranges of `pageRows` for the same reason loadPolicy reads in pages (one statement
+  // over a 10k-change delta held PGlite's thread for 180 ms). A later range's row for an id replaces
+  // an earlier one: its logged state is the newer. The join compares ids as numbers so that it is an
+  // index lookup per touched id (comparing as text scanned the whole table for each range).
+  const touched = new Map<string, Row & { entity_id: string; state: Record<string, unknown> | null }>();
+  for (let from = serial; from < hi; from += pageRows) {
+    if (from > serial) await new Promise((resolve) => setImmediate(resolve));
+    const res = await db.query<Row & { entity_id: string; state: Record<string, unknown> | null }>(
+      `WITH t AS (
+         SELECT DISTINCT ON (entity_id) entity_id, state
+           FROM change_log
+          WHERE entity = 'indicator' AND serial > $1 AND serial <= $2
+          ORDER BY entity_id, serial DESC)
+       SELECT t.entity_id, t.state, ${COLUMNS}
+         FROM t LEFT JOIN indicators i
+           ON i.id = CASE WHEN t.entity_id ~ '^[0-9]{1,18}$' THEN t.entity_id::bigint END`,
+      [from, Math.min(hi, from + pageRows)],
+    );
+    for (const r of res.rows) touched.set(r.entity_id, r);
+  }
   const added: PolicyEntry[] = [];
   const removed: PolicyEntry[] = [];
-  for (const r of res.rows) {
+  for (const r of touched.values()) {
     const id = Number(r.entity_id);
     if (!Number.isFinite(id)) continue;
     if (r.id === null || r.id === undefined) {

@@ -119,6 +119,12 @@ for (const backend of testBackends()) {
         ]),
       );
       assert.equal(new Set(snap.entries.map(entryKey)).size, snap.entries.length);
+      // read in pages (skipped url and delisted rows fall inside pages): the same entries, in id order
+      for (const pageRows of [1, 2, 3]) assert.deepEqual(await loadPolicy(db, config, pageRows), snap);
+      assert.deepEqual(
+        snap.entries.map((e) => e.indicatorId),
+        [host, dom, ip, ip6, cidr],
+      );
     });
 
     test('a delta since a serial, applied to the old snapshot, equals a fresh load', async () => {
@@ -131,9 +137,21 @@ for (const backend of testBackends()) {
       await db.query(`UPDATE indicators SET scope = 'domain' WHERE id = $1`, [idOf('Bad.Example.')]);
       await logChange(db, idOf('Bad.Example.'), 'update');
       const fresh = await addIndicator(db, 'domain', 'new.example', 'c2', 'host');
+      await logChange(db, idOf('Bad.Example.'), 'update'); // touched twice: one entry in the delta
       const delta = await policyChangesSince(db, before.serial, config);
       assert.ok(delta);
-      assert.equal(delta.serial, before.serial + 3);
+      assert.equal(delta.serial, before.serial + 4);
+      // read in serial ranges (the twice-touched id falls in two of them): the same delta
+      const sorted = (d: typeof delta | null) => ({
+        serial: d?.serial,
+        added: [...(d?.added ?? [])].sort((a, b) => a.indicatorId - b.indicatorId),
+        removed: [...(d?.removed ?? [])].sort((a, b) => a.indicatorId - b.indicatorId),
+      });
+      for (const pageRows of [1, 2])
+        assert.deepEqual(
+          sorted(await policyChangesSince(db, before.serial, config, pageRows)),
+          sorted(delta),
+        );
       assert.deepEqual(
         delta.removed.map((e) => e.indicatorId).sort(),
         [idOf('192.0.2.1'), idOf('Bad.Example.'), fresh].sort(),

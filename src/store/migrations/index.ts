@@ -1,6 +1,7 @@
 import * as attribution from '../../attribution/migrations/0310_attribution.js';
 import * as cases from '../../cases/migrations/0300_cases.js';
 import * as lookup from '../../lookup/migrations/0230_lookup.js';
+import * as policyPages from '../../policy/migrations/0110_policy_pages.js';
 import * as reports from '../../reports/migrations/0500_reports.js';
 import * as reputation from '../../reputation/migrations/0100_reputation.js';
 import * as reputationImport from '../../reputation/migrations/0101_import_speed.js';
@@ -24,6 +25,7 @@ export const MIGRATIONS: Migration[] = [
   reputation,
   reputationImport,
   reputationRefs,
+  policyPages,
   cases,
   attribution,
   sharing,
