@@ -1,4 +1,5 @@
 import * as attribution from '../../attribution/migrations/0310_attribution.js';
+import * as attributionScale from '../../attribution/migrations/0311_attribution_scale.js';
 import * as cases from '../../cases/migrations/0300_cases.js';
 import * as lookup from '../../lookup/migrations/0230_lookup.js';
 import * as policyPages from '../../policy/migrations/0110_policy_pages.js';
@@ -28,6 +29,7 @@ export const MIGRATIONS: Migration[] = [
   policyPages,
   cases,
   attribution,
+  attributionScale,
   sharing,
   reports,
 ].sort((a, b) => a.id.localeCompare(b.id));
