@@ -59,7 +59,10 @@ export class DnsMetrics {
     const registers = [m.registry];
     const registry = m.registry;
     let tallies = talliesOf.get(registry);
-    if (!tallies) talliesOf.set(registry, (tallies = new Set()));
+    if (!tallies) {
+      tallies = new Set();
+      talliesOf.set(registry, tallies);
+    }
     this.tallies = tallies;
     // prom-client calls `collect` before it reads a metric: the tallies are added then
     const collect = () => flushAll(registry);

@@ -84,7 +84,7 @@ export async function parseMapeRules(
     const o = Number(rec.ea_bits_length);
     const a = rec.psid_offset === undefined || rec.psid_offset === '' ? 6 : Number(rec.psid_offset);
     const problems: string[] = [];
-    if (!v6 || !v6.includes(':')) problems.push('rule_ipv6_prefix');
+    if (!v6?.includes(':')) problems.push('rule_ipv6_prefix');
     if (!v4 || v4.includes(':')) problems.push('rule_ipv4_prefix');
     if (!Number.isInteger(o) || o < 0 || o > 48 || rec.ea_bits_length === '')
       problems.push('ea_bits_length (0–48)');
