@@ -18,6 +18,7 @@ import { ManualClock } from '../../src/clock/index.js';
 import { validateConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/observability/index.js';
 import { migrate, PGliteStore, PostgresStore, type Store } from '../../src/store/index.js';
+import { Rng } from '../../src/util/rng.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -32,17 +33,11 @@ const DAYS = 30;
 const SKEW = 120;
 const T0 = Date.UTC(2026, 9, 1) / 1000; // epoch seconds
 
-/** Deterministic PRNG (mulberry32) so every engine sees the same data. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded: the same data on every engine and every run. */
+const rng = (seed: number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 // The mix: 60 % dynamic IPv4 rows, 25 % CGNAT port-block rows, 15 % IPv6 delegated-prefix rows.
 const BLOCKS = 31; // 2048-port blocks from 1024

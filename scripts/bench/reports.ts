@@ -13,6 +13,7 @@ import { createToken } from '../../src/auth/index.js';
 import { reportRoutes } from '../../src/reports/index.js';
 import { testContext } from '../../src/testing/context.js';
 import { testBackends } from '../../src/testing/stores.js';
+import { Rng } from '../../src/util/rng.js';
 import { stringArg } from './support/args.js';
 
 const arg = stringArg;
@@ -27,16 +28,11 @@ const START = Date.parse('2025-12-01T00:00:00Z');
 const DAYS = 365;
 const MONTH = '2026-11';
 
-// deterministic PRNG (mulberry32): the same data on both backends
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded: the same data on every engine and every run. */
+const rng = (seed: number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 const FAMILIES = Array.from(
   { length: 40 },
   (_, i) =>

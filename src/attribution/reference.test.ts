@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
+import { Rng } from '../util/rng.js';
 import { attributePending } from './index.js';
 
 // The set-based join (per-length index probes, time bounds, port blocks in the index, open-interval
@@ -9,16 +10,11 @@ import { attributePending } from './index.js';
 // (prefix >>= addr, during && window, port_range @> port) and the rules of docs/attribution.md in
 // JS. Random but seeded data, dense enough that every reason occurs.
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded: the same data on every engine and every run. */
+const rng = (seed: number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 const T0 = Date.UTC(2026, 0, 1) / 1000;
 const SKEW = 120;

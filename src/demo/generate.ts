@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { substream } from '../util/rng.js';
 import {
   dayLabel,
   dayStart,
@@ -11,7 +12,6 @@ import {
   v4Of,
   v6PrefixOf,
 } from './plan.js';
-import { substream } from './rng.js';
 import type { Scenario } from './scenario.js';
 import { LineWriter } from './writer.js';
 

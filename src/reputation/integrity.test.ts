@@ -11,6 +11,17 @@ import { deleteSource, getIndicator, importFeed } from './index.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 
+/** A test context with the small URLhaus fixture imported (observations to reference). */
+async function importedContext(backend: Parameters<typeof testContext>[0]) {
+  const ctx = await testContext(backend);
+  await importFeed(ctx, {
+    source: 'urlhaus',
+    format: 'urlhaus-csv',
+    items: getParser('urlhaus-csv').parse(readLines(join(FIX, 'urlhaus-small.csv'))),
+  });
+  return ctx;
+}
+
 /** The SQLSTATE of a failed query (both backends put it on `code`). */
 async function sqlState(p: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -27,12 +38,7 @@ for (const backend of testBackends()) {
     let indicatorId: number;
     let sourceId: number;
     before(async () => {
-      ctx = await testContext(backend);
-      await importFeed(ctx, {
-        source: 'urlhaus',
-        format: 'urlhaus-csv',
-        items: getParser('urlhaus-csv').parse(readLines(join(FIX, 'urlhaus-small.csv'))),
-      });
+      ctx = await importedContext(backend);
       const r = await ctx.store.query<{ indicator_id: number; source_id: number }>(
         'SELECT indicator_id, source_id FROM observations ORDER BY indicator_id LIMIT 1',
       );
@@ -112,12 +118,7 @@ for (const backend of testBackends()) {
       let ctx: Awaited<ReturnType<typeof testContext>>;
       let sourceId: number;
       before(async () => {
-        ctx = await testContext(backend);
-        await importFeed(ctx, {
-          source: 'urlhaus',
-          format: 'urlhaus-csv',
-          items: getParser('urlhaus-csv').parse(readLines(join(FIX, 'urlhaus-small.csv'))),
-        });
+        ctx = await importedContext(backend);
         const r = await ctx.store.query<{ id: number }>(
           `INSERT INTO sources (name, format) VALUES ('second', 'plain-urls') RETURNING id`,
         );
