@@ -4,19 +4,7 @@
 // Runs after the build: imports dist/.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** Sample file name → parser format. A file not listed here fails the check (add its format). */
-const FORMAT_BY_FILE = {
-  'urlhaus-online.csv': 'urlhaus-csv',
-  'feodo-ipblocklist.csv': 'feodo-csv',
-  'feodo-ipblocklist-recommended.txt': 'feodo-txt',
-  'openphish-feed.txt': 'openphish-txt',
-  'phishtank-online-valid.csv': 'phishtank-csv',
-  'spamhaus-drop.txt': 'spamhaus-drop',
-  'spamhaus-drop_v4.json': 'spamhaus-drop-json',
-  'urlhaus-filter-rpz-online.conf': 'rpz',
-};
-const NOT_FEEDS = new Set(['SOURCES.md']);
+import { feedSamples } from './conformance-feed-samples.mjs';
 
 /**
  * Rejects that are expected, each with why. `file` and `reason` (a RegExp) must both match; `line`
@@ -98,16 +86,13 @@ export const feedsCheck = {
       if (requireRecords && records === 0) notes.push(`  FAIL ${label}: no records at all`);
     };
 
-    const feedsDir = join(dataDir, 'feeds');
-    for (const name of readdirSync(feedsDir).sort()) {
-      if (NOT_FEEDS.has(name)) continue;
-      const format = FORMAT_BY_FILE[name];
-      if (!format) {
+    for (const { name, path, format, problem } of feedSamples(dataDir)) {
+      if (problem) {
         failed++;
-        notes.push(`FAIL ${name}: no format known for this file; add it to FORMAT_BY_FILE`);
+        notes.push(problem);
         continue;
       }
-      await check('feeds', join(feedsDir, name), name, format, true);
+      await check('feeds', path, name, format, true);
       if (NOTES[name]) notes.push(`  note: ${NOTES[name]}`);
     }
 

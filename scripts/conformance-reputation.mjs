@@ -2,20 +2,7 @@
 // imports with its format into a fresh embedded store with no unexplained reject (guards must say
 // why they refuse), and `check` finds an entry from each file, given as the feed wrote it.
 // Runs after the build: imports dist/.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-
-const FORMAT_BY_FILE = {
-  'urlhaus-online.csv': 'urlhaus-csv',
-  'feodo-ipblocklist.csv': 'feodo-csv',
-  'feodo-ipblocklist-recommended.txt': 'feodo-txt',
-  'openphish-feed.txt': 'openphish-txt',
-  'phishtank-online-valid.csv': 'phishtank-csv',
-  'spamhaus-drop.txt': 'spamhaus-drop',
-  'spamhaus-drop_v4.json': 'spamhaus-drop-json',
-  'urlhaus-filter-rpz-online.conf': 'rpz',
-};
-const NOT_FEEDS = new Set(['SOURCES.md']);
+import { feedSamples } from './conformance-feed-samples.mjs';
 
 /** Rejects by the reputation guards that are expected, each with why. */
 const EXPLAINED = [
@@ -45,19 +32,16 @@ export const reputationCheck = {
     let failed = 0;
     const notes = [];
     try {
-      const feedsDir = join(dataDir, 'feeds');
-      for (const name of readdirSync(feedsDir).sort()) {
-        if (NOT_FEEDS.has(name)) continue;
-        const format = FORMAT_BY_FILE[name];
-        if (!format) {
+      for (const { name, path, format, problem } of feedSamples(dataDir)) {
+        if (problem) {
           failed++;
-          notes.push(`FAIL ${name}: no format known for this file; add it to FORMAT_BY_FILE`);
+          notes.push(problem);
           continue;
         }
         const s = await importFeed(ctx, {
           source: name,
           format,
-          items: getParser(format).parse(readLines(join(feedsDir, name))),
+          items: getParser(format).parse(readLines(path)),
         });
         const bad = [];
         const ok = [];
