@@ -2,6 +2,7 @@ import type { AppContext } from '../../app/index.js';
 import { appendAudit } from '../../audit/index.js';
 import { YojinError } from '../../errors/index.js';
 import type { Queryable } from '../../store/index.js';
+import { checkImportFormat } from '../import-format.js';
 import { parseCgnatCsv } from './cgnat-csv.js';
 import { parseCgnatSyslog } from './cgnat-syslog.js';
 import { parseDhcpdLeases } from './dhcpd-leases.js';
@@ -69,12 +70,7 @@ function portsText(row: AssignmentRow): string | null {
 }
 
 export function checkFormat(format: string): AssignmentFormat {
-  if (!(ASSIGNMENT_FORMATS as readonly string[]).includes(format))
-    throw new YojinError(
-      'ASSIGNMENT_FORMAT_UNKNOWN',
-      `unknown assignment format "${format}"; use one of ${ASSIGNMENT_FORMATS.join(', ')}`,
-    );
-  return format as AssignmentFormat;
+  return checkImportFormat(ASSIGNMENT_FORMATS, format, 'ASSIGNMENT_FORMAT_UNKNOWN', 'assignment');
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../app/index.js';
-import { YojinError } from '../../errors/index.js';
 import type { ImportInput } from '../assignments/text.js';
 import type { LineError } from '../assignments/types.js';
+import { checkImportFormat } from '../import-format.js';
 import { parseEvidenceCsv, parseEvidenceJson } from './generic.js';
 import { parseShadowserverOpenResolver, parseShadowserverSinkhole } from './shadowserver.js';
 import { parseStixSightings } from './stix.js';
@@ -44,12 +44,7 @@ export interface EvidenceImportReport {
 const MAX_ERRORS = 1000;
 
 export function checkEvidenceFormat(format: string): EvidenceFormat {
-  if (!(EVIDENCE_FORMATS as readonly string[]).includes(format))
-    throw new YojinError(
-      'EVIDENCE_FORMAT_UNKNOWN',
-      `unknown evidence format "${format}"; use one of ${EVIDENCE_FORMATS.join(', ')}`,
-    );
-  return format as EvidenceFormat;
+  return checkImportFormat(EVIDENCE_FORMATS, format, 'EVIDENCE_FORMAT_UNKNOWN', 'evidence');
 }
 
 /**
