@@ -9,8 +9,14 @@ export interface Bundle {
   objects: StixObject[];
 }
 
+/**
+ * Timestamp of the objects that do not change over time (our identity, a malware family, a relationship):
+ * fixed so that publishing them again yields the same version, not a new one.
+ */
+const FIXED_TIME = '2026-01-01T00:00:00.000Z';
+
 /** The identity every object yojin creates names as its creator. */
-export function organisationIdentity(name: string, created = '2026-01-01T00:00:00.000Z'): StixObject {
+export function organisationIdentity(name: string, created = FIXED_TIME): StixObject {
   return {
     type: 'identity',
     spec_version: '2.1',
@@ -26,6 +32,33 @@ export function organisationIdentity(name: string, created = '2026-01-01T00:00:0
 /** A STIX pattern string literal: backslash and quote escaped (STIX 2.1 patterning §9.3). */
 export function patternString(s: string): string {
   return `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/** What every SDO yojin creates has: type, the key its deterministic id derives from, creator, times, marking. */
+interface SdoCommon {
+  type: string;
+  key: string;
+  creator: string;
+  tlp: Tlp;
+  created: string;
+  modified: string;
+}
+
+/**
+ * An SDO: the common properties, then the object's own, then the marking. The order is the one published
+ * objects have always had, so their JSON (and anything compared or hashed from it) stays the same.
+ */
+function sdo(c: SdoCommon, own: Record<string, unknown>): StixObject {
+  return {
+    type: c.type,
+    spec_version: '2.1',
+    id: stixId(c.type, c.key),
+    created_by_ref: c.creator,
+    created: c.created,
+    modified: c.modified,
+    ...own,
+    object_marking_refs: [TLP_MARKING_IDS[c.tlp]],
+  };
 }
 
 export type IndicatorKind = 'url' | 'domain' | 'ip' | 'cidr';
@@ -78,39 +111,29 @@ export function indicatorObject(row: IndicatorRow, creator: string, tlp: Tlp, mo
   const created = stixTime(row.first_seen);
   const mod = stixTime(Math.max(modified.getTime(), row.first_seen.getTime()));
   const family = typeof row.attributes?.family === 'string' ? row.attributes.family : undefined;
-  return {
-    type: 'indicator',
-    spec_version: '2.1',
-    id: stixId('indicator', `${row.kind}:${row.value}`),
-    created_by_ref: creator,
-    created,
-    modified: mod,
-    name: `${row.category}: ${row.value}`,
-    indicator_types: INDICATOR_TYPES[row.category] ?? ['malicious-activity'],
-    pattern: indicatorPattern(row.kind, row.value),
-    pattern_type: 'stix',
-    pattern_version: '2.1',
-    valid_from: validFrom,
-    ...(validUntil ? { valid_until: validUntil } : {}),
-    confidence: Math.round(Math.min(1, Math.max(0, row.confidence)) * 100),
-    labels: [row.category, ...(family ? [`family:${family}`] : [])],
-    ...(row.status === 'active' ? {} : { revoked: true }),
-    object_marking_refs: [TLP_MARKING_IDS[tlp]],
-  };
+  return sdo(
+    { type: 'indicator', key: `${row.kind}:${row.value}`, creator, tlp, created, modified: mod },
+    {
+      name: `${row.category}: ${row.value}`,
+      indicator_types: INDICATOR_TYPES[row.category] ?? ['malicious-activity'],
+      pattern: indicatorPattern(row.kind, row.value),
+      pattern_type: 'stix',
+      pattern_version: '2.1',
+      valid_from: validFrom,
+      ...(validUntil ? { valid_until: validUntil } : {}),
+      confidence: Math.round(Math.min(1, Math.max(0, row.confidence)) * 100),
+      labels: [row.category, ...(family ? [`family:${family}`] : [])],
+      ...(row.status === 'active' ? {} : { revoked: true }),
+    },
+  );
 }
 
 export function malwareObject(family: string, creator: string, tlp: Tlp): StixObject {
-  return {
-    type: 'malware',
-    spec_version: '2.1',
-    id: stixId('malware', `family:${family.toLowerCase()}`),
-    created_by_ref: creator,
-    created: '2026-01-01T00:00:00.000Z',
-    modified: '2026-01-01T00:00:00.000Z',
-    name: family,
-    is_family: true,
-    object_marking_refs: [TLP_MARKING_IDS[tlp]],
-  };
+  const key = `family:${family.toLowerCase()}`;
+  return sdo(
+    { type: 'malware', key, creator, tlp, created: FIXED_TIME, modified: FIXED_TIME },
+    { name: family, is_family: true },
+  );
 }
 
 export function relationshipObject(
@@ -120,18 +143,17 @@ export function relationshipObject(
   creator: string,
   tlp: Tlp,
 ): StixObject {
-  return {
-    type: 'relationship',
-    spec_version: '2.1',
-    id: stixId('relationship', `${source}|${type}|${target}`),
-    created_by_ref: creator,
-    created: '2026-01-01T00:00:00.000Z',
-    modified: '2026-01-01T00:00:00.000Z',
-    relationship_type: type,
-    source_ref: source,
-    target_ref: target,
-    object_marking_refs: [TLP_MARKING_IDS[tlp]],
-  };
+  return sdo(
+    {
+      type: 'relationship',
+      key: `${source}|${type}|${target}`,
+      creator,
+      tlp,
+      created: FIXED_TIME,
+      modified: FIXED_TIME,
+    },
+    { relationship_type: type, source_ref: source, target_ref: target },
+  );
 }
 
 /** An observed address as an SCO (id per STIX §2.9). */
@@ -149,47 +171,39 @@ export function observedDataObject(
   tlp: Tlp,
   key: string,
 ): StixObject {
-  return {
-    type: 'observed-data',
-    spec_version: '2.1',
-    id: stixId('observed-data', key),
-    created_by_ref: creator,
-    created: stixTime(first),
-    modified: stixTime(last),
-    first_observed: stixTime(first),
-    last_observed: stixTime(last),
-    number_observed: Math.max(1, count),
-    object_refs: refs,
-    object_marking_refs: [TLP_MARKING_IDS[tlp]],
-  };
+  const [created, modified] = [stixTime(first), stixTime(last)];
+  return sdo(
+    { type: 'observed-data', key, creator, tlp, created, modified },
+    {
+      first_observed: created,
+      last_observed: modified,
+      number_observed: Math.max(1, count),
+      object_refs: refs,
+    },
+  );
 }
 
 export function sightingObject(
   indicatorId: string,
   observed: string[],
   where: string[],
-  first: Date,
-  last: Date,
-  count: number,
+  seen: { first: Date; last: Date; count: number },
   creator: string,
   tlp: Tlp,
   key: string,
 ): StixObject {
-  return {
-    type: 'sighting',
-    spec_version: '2.1',
-    id: stixId('sighting', key),
-    created_by_ref: creator,
-    created: stixTime(first),
-    modified: stixTime(last),
-    first_seen: stixTime(first),
-    last_seen: stixTime(last),
-    count,
-    sighting_of_ref: indicatorId,
-    ...(observed.length ? { observed_data_refs: observed } : {}),
-    ...(where.length ? { where_sighted_refs: where } : {}),
-    object_marking_refs: [TLP_MARKING_IDS[tlp]],
-  };
+  const [created, modified] = [stixTime(seen.first), stixTime(seen.last)];
+  return sdo(
+    { type: 'sighting', key, creator, tlp, created, modified },
+    {
+      first_seen: created,
+      last_seen: modified,
+      count: seen.count,
+      sighting_of_ref: indicatorId,
+      ...(observed.length ? { observed_data_refs: observed } : {}),
+      ...(where.length ? { where_sighted_refs: where } : {}),
+    },
+  );
 }
 
 export function reportObject(
@@ -201,20 +215,17 @@ export function reportObject(
   key: string,
   description?: string,
 ): StixObject {
-  return {
-    type: 'report',
-    spec_version: '2.1',
-    id: stixId('report', key),
-    created_by_ref: creator,
-    created: stixTime(published),
-    modified: stixTime(published),
-    name,
-    ...(description ? { description } : {}),
-    report_types: ['threat-report'],
-    published: stixTime(published),
-    object_refs: refs,
-    object_marking_refs: [TLP_MARKING_IDS[tlp]],
-  };
+  const at = stixTime(published);
+  return sdo(
+    { type: 'report', key, creator, tlp, created: at, modified: at },
+    {
+      name,
+      ...(description ? { description } : {}),
+      report_types: ['threat-report'],
+      published: at,
+      object_refs: refs,
+    },
+  );
 }
 
 export function bundle(objects: StixObject[], key?: string): Bundle {
