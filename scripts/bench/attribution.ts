@@ -19,15 +19,12 @@ import { validateConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/observability/index.js';
 import { migrate, PGliteStore, PostgresStore, type Store } from '../../src/store/index.js';
 import { Rng } from '../../src/util/rng.js';
+import { intArg, stringArg } from './support/args.js';
 
 const args = process.argv.slice(2);
-const arg = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const N = Number(arg('evidence', '100000'));
-const M = Number(arg('assignments', '1000000'));
-const PG_URL = args.includes('--no-pg') ? '' : arg('pg', 'postgres://postgres@127.0.0.1:5432/postgres');
+const N = intArg('evidence', 100_000);
+const M = intArg('assignments', 1_000_000);
+const PG_URL = args.includes('--no-pg') ? '' : stringArg('pg', 'postgres://postgres@127.0.0.1:5432/postgres');
 const WITH_PGLITE = !args.includes('--no-pglite');
 const DAYS = 30;
 const SKEW = 120;

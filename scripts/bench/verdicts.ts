@@ -7,12 +7,10 @@
 import { performance } from 'node:perf_hooks';
 import { canonicalUrl, urlExpressions } from '../../src/canon/index.js';
 import { VerdictIndex } from '../../src/reputation/index.js';
+import { intArg } from './support/args.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
+const opt = intArg;
 const N = opt('indicators', 1_000_000);
 const M = opt('urls', 300_000);
 
