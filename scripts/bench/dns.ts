@@ -23,6 +23,7 @@ import { DnsResolver, PolicyIndex } from '../../src/dns/index.js';
 import { createLogger } from '../../src/observability/index.js';
 import type { PolicyEntry } from '../../src/policy/index.js';
 import { PGliteStore, PostgresStore, type Store } from '../../src/store/index.js';
+import { freePort } from '../../src/testing/ports.js';
 import { freshDatabaseUrl } from '../../src/testing/stores.js';
 import { intArg } from './support/args.js';
 
@@ -131,18 +132,6 @@ async function dnsperf(port: number, file: string, seconds: number, maxOutstandi
     lost: num(/Queries lost:\s+(\d+)/),
     sent: num(/Queries sent:\s+(\d+)/),
   };
-}
-
-function freePort(): Promise<number> {
-  return import('node:net').then(
-    (net) =>
-      new Promise((resolve) => {
-        const s = net.createServer().listen(0, '127.0.0.1', () => {
-          const p = (s.address() as { port: number }).port;
-          s.close(() => resolve(p));
-        });
-      }),
-  );
 }
 
 async function waitForDns(port: number) {

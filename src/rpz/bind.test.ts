@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { testContext } from '../testing/context.js';
+import { freePort } from '../testing/ports.js';
 import { testBackends } from '../testing/stores.js';
 import { SEED, SEED_CONFIG } from './fixtures/seed.js';
 import { startRpzPublisher } from './index.js';
 import { addIndicator } from './testkit.js';
 
 const ZONE = 'rpz.yojin.local';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function dig(args: string[]): Promise<string> {
   return new Promise((resolve) =>

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -12,6 +11,7 @@ import ipaddr from 'ipaddr.js';
 import { DnsResolver } from '../dns/index.js';
 import { loadPolicy, type PolicyAction, type PolicyEntry } from '../policy/index.js';
 import { testContext } from '../testing/context.js';
+import { freePort } from '../testing/ports.js';
 import { testBackends } from '../testing/stores.js';
 import { SEED, SEED_CONFIG } from './fixtures/seed.js';
 import { ACTION_RANK, exportZone } from './index.js';
@@ -24,16 +24,6 @@ const UPSTREAM_ADDRESSES: Record<string, string> = {
   'ipc2.example.com': '192.0.2.66',
   'ipnet.example.com': '198.51.100.9',
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The upstream Unbound forwards to: every name exists, with a fixed address. */
 async function fakeUpstream(): Promise<{ port: number; close(): void }> {
