@@ -30,12 +30,6 @@ const DAYS = 30;
 const SKEW = 120;
 const T0 = Date.UTC(2026, 9, 1) / 1000; // epoch seconds
 
-/** Seeded: the same data on every engine and every run. */
-const rng = (seed: number) => {
-  const r = new Rng(seed);
-  return () => r.next();
-};
-
 // The mix: 60 % dynamic IPv4 rows, 25 % CGNAT port-block rows, 15 % IPv6 delegated-prefix rows.
 const BLOCKS = 31; // 2048-port blocks from 1024
 const P4 = Math.max(1, Math.ceil((0.6 * M) / DAYS)); // dynamic addresses, reassigned daily
@@ -70,9 +64,9 @@ interface Asg {
 }
 
 function* assignments(): Generator<Asg> {
-  const r = rng(1);
+  const r = new Rng(1);
   for (let i = 0; i < P4; i++) {
-    const off = Math.floor(r() * 86400);
+    const off = r.int(86400);
     const addr = BigInt(DYN_BASE + i);
     for (let d = 0; d < DAYS; d++) {
       const s = T0 + d * 86400 + off;
@@ -137,25 +131,25 @@ interface Ev {
 }
 
 function* evidence(): Generator<Ev> {
-  const r = rng(2);
+  const r = new Rng(2);
   for (let k = 0; k < N; k++) {
-    const x = r();
-    const t = T0 + Math.floor(r() * DAYS * 86400);
+    const x = r.next();
+    const t = T0 + r.int(DAYS * 86400);
     if (x < 0.6) {
-      const i = Math.floor(r() * P4);
-      yield { addr: v4(DYN_BASE, i), num: BigInt(DYN_BASE + i), port: 1024 + Math.floor(r() * 60000), t };
+      const i = r.int(P4);
+      yield { addr: v4(DYN_BASE, i), num: BigInt(DYN_BASE + i), port: 1024 + r.int(60000), t };
     } else if (x < 0.85) {
-      const e = Math.floor(r() * E);
-      const port = r() < 0.03 ? null : 1024 + Math.floor(r() * BLOCKS * 2048);
+      const e = r.int(E);
+      const port = r.next() < 0.03 ? null : 1024 + r.int(BLOCKS * 2048);
       yield { addr: v4(CGN_BASE, e), num: BigInt(CGN_BASE + e), port, t };
     } else if (x < 0.98) {
-      const p = Math.floor(r() * N6);
-      const host = BigInt(Math.floor(r() * 65536));
-      const num = V6_BASE | (BigInt(p) << 72n) | (BigInt(Math.floor(r() * 65536)) << 64n) | host;
+      const p = r.int(N6);
+      const host = BigInt(r.int(65536));
+      const num = V6_BASE | (BigInt(p) << 72n) | (BigInt(r.int(65536)) << 64n) | host;
       const h = num.toString(16).padStart(32, '0').match(/.{4}/g)!.join(':');
-      yield { addr: h, num, port: 1024 + Math.floor(r() * 60000), t };
+      yield { addr: h, num, port: 1024 + r.int(60000), t };
     } else {
-      const i = Math.floor(r() * 256);
+      const i = r.int(256);
       yield {
         addr: v4(((192 << 24) | (0 << 16) | (2 << 8)) >>> 0, i),
         num: BigInt((((192 << 24) | (2 << 8)) >>> 0) + i),

@@ -30,10 +30,9 @@ import { intArg } from './support/args.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const arg = intArg;
-const ENTRIES = arg('entries', 100_000);
-const SECONDS = arg('seconds', 10);
-const INDEX_ENTRIES = arg('index-entries', 1_000_000);
+const ENTRIES = intArg('entries', 100_000);
+const SECONDS = intArg('seconds', 10);
+const INDEX_ENTRIES = intArg('index-entries', 1_000_000);
 const C2_IPS = 1000;
 const PROFILE = process.argv.includes('--profile')
   ? process.argv[process.argv.indexOf('--profile') + 1]

@@ -14,7 +14,6 @@ import pg from 'pg';
 import { stringArg } from './support/args.js';
 
 const args = process.argv.slice(2);
-const opt = stringArg;
 
 /**
  * `distinct` (default, the figures in docs/reputation.md): every line a new URL, two in three on a
@@ -101,7 +100,7 @@ async function serverCpu(dbUrl: string) {
 }
 
 async function child() {
-  const [file, backend, dbUrl] = [opt('file', ''), opt('backend', 'pglite'), opt('db', '')];
+  const [file, backend, dbUrl] = [stringArg('file', ''), stringArg('backend', 'pglite'), stringArg('db', '')];
   const { validateConfig } = await import('../../src/config/index.js');
   const { createContext } = await import('../../src/app/index.js');
   const { PGliteStore, PostgresStore } = await import('../../src/store/index.js');
@@ -150,9 +149,9 @@ async function child() {
 }
 
 async function main() {
-  const sizes = opt('sizes', opt('lines', '100000')).split(',').map(Number);
-  const which = opt('backend', 'both');
-  const mix = opt('hosts', 'distinct') as HostMix;
+  const sizes = stringArg('sizes', stringArg('lines', '100000')).split(',').map(Number);
+  const which = stringArg('backend', 'both');
+  const mix = stringArg('hosts', 'distinct') as HostMix;
   if (mix !== 'distinct' && mix !== 'sample') throw new Error('--hosts is distinct or sample');
   const pgUrl = process.env.YOJIN_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const backends = which === 'both' ? ['pglite', 'postgres'] : [which];

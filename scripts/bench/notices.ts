@@ -15,13 +15,12 @@ import { migrate, PostgresStore, type Store } from '../../src/store/index.js';
 import { freshDatabaseUrl, testBackends } from '../../src/testing/stores.js';
 import { stringArg } from './support/args.js';
 
-const arg = stringArg;
-const N = Number(arg('cases', '10000'));
-const pg = arg('pg', '');
+const N = Number(stringArg('cases', '10000'));
+const pg = stringArg('pg', '');
 
 // --sink process (default): the SMTP server in a child process, as a separate MTA would be;
 // --sink inline: on the sender's own event loop (how the earlier figures were taken).
-const sinkMode = arg('sink', 'process');
+const sinkMode = stringArg('sink', 'process');
 interface BenchSink {
   url: string;
   count(): Promise<{ distinct: number; accepted: number }>;

@@ -16,11 +16,10 @@ import { testBackends } from '../../src/testing/stores.js';
 import { Rng } from '../../src/util/rng.js';
 import { stringArg } from './support/args.js';
 
-const arg = stringArg;
-const EVENTS = Number(arg('events', '14000000'));
-const CASES = Number(arg('cases', '50000'));
-const RUNS = Number(arg('runs', '5'));
-const pg = arg('pg', '');
+const EVENTS = Number(stringArg('events', '14000000'));
+const CASES = Number(stringArg('cases', '50000'));
+const RUNS = Number(stringArg('runs', '5'));
+const pg = stringArg('pg', '');
 if (pg) process.env.YOJIN_TEST_DATABASE_URL = pg;
 
 const DAY = 86_400_000;
@@ -28,11 +27,6 @@ const START = Date.parse('2025-12-01T00:00:00Z');
 const DAYS = 365;
 const MONTH = '2026-11';
 
-/** Seeded: the same data on every engine and every run. */
-const rng = (seed: number) => {
-  const r = new Rng(seed);
-  return () => r.next();
-};
 const FAMILIES = Array.from(
   { length: 40 },
   (_, i) =>
@@ -55,7 +49,7 @@ const cum: number[] = [];
 METRIC_MIX.reduce((a, m, i) => (cum[i] = a + m[1]), 0);
 
 function generate(n: number) {
-  const r = rng(42);
+  const r = new Rng(42);
   // day weight: growth over the year and a weekday rhythm
   const w = Array.from(
     { length: DAYS },
@@ -76,11 +70,17 @@ function generate(n: number) {
     return lo;
   };
   for (let i = 0; i < n; i++) {
-    const d = pick(dayCum, r());
-    const m = METRIC_MIX[pick(cum, r() * cum[cum.length - 1])];
+    const d = pick(dayCum, r.next());
+    const m = METRIC_MIX[pick(cum, r.next() * cum[cum.length - 1])];
     // Zipf-like: family k has weight ~1/(k+1)
-    const fam = m[3] ? FAMILIES[Math.min(FAMILIES.length - 1, Math.floor(FAMILIES.length ** r()) - 1)] : '';
-    const cat = m[4] ? CATS[Math.floor(CATS.length * r() * r())] : m[0] === 'c2-blocked' ? 'c2' : '';
+    const fam = m[3]
+      ? FAMILIES[Math.min(FAMILIES.length - 1, Math.floor(FAMILIES.length ** r.next()) - 1)]
+      : '';
+    const cat = m[4]
+      ? CATS[Math.floor(CATS.length * r.next() * r.next())]
+      : m[0] === 'c2-blocked'
+        ? 'c2'
+        : '';
     const key = `${d}|${m[0]}|${m[2]}|${fam}|${cat}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
@@ -116,7 +116,7 @@ for (const backend of testBackends()) {
         }
       })(),
     );
-    const r = rng(7);
+    const r = new Rng(7);
     await ctx.store.copyFrom(
       'cases',
       [
@@ -133,10 +133,10 @@ for (const backend of testBackends()) {
       ],
       (function* () {
         for (let i = 0; i < CASES; i++) {
-          const opened = START + Math.floor(r() * DAYS) * DAY + Math.floor(r() * DAY);
+          const opened = START + r.int(DAYS) * DAY + r.int(DAY);
           const closed =
-            r() < 0.8
-              ? Math.min(opened + Math.floor((0.5 + r() * r() * 20) * DAY), START + DAYS * DAY - 1)
+            r.next() < 0.8
+              ? Math.min(opened + Math.floor((0.5 + r.next() * r.next() * 20) * DAY), START + DAYS * DAY - 1)
               : null;
           yield [
             'subscriber',
@@ -145,7 +145,7 @@ for (const backend of testBackends()) {
             'consent',
             closed ? 'resolved' : 'open',
             1,
-            FAMILIES[Math.floor(FAMILIES.length ** r()) - 1] ?? 'mirai',
+            FAMILIES[Math.floor(FAMILIES.length ** r.next()) - 1] ?? 'mirai',
             new Date(opened).toISOString(),
             new Date(closed ?? opened).toISOString(),
             closed ? new Date(closed).toISOString() : null,

@@ -19,9 +19,8 @@ import { PGliteStore, PostgresStore, type Store } from '../../src/store/index.js
 import { freshDatabaseUrl } from '../../src/testing/stores.js';
 import { intArg } from './support/args.js';
 
-const arg = intArg;
-const ENTRIES = arg('entries', 100_000);
-const CHANGES = arg('changes', 1000);
+const ENTRIES = intArg('entries', 100_000);
+const CHANGES = intArg('changes', 1000);
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const mb = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
 

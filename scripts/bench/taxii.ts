@@ -15,10 +15,9 @@ import { bandBuckets, signature } from '../../src/sharing/similar/index.js';
 import { migrate, PGliteStore, PostgresStore, type Store } from '../../src/store/index.js';
 import { stringArg } from './support/args.js';
 
-const arg = stringArg;
-const N = Number(arg('objects', '100000'));
-const R = Number(arg('reports', '100000'));
-const backend = arg('backend', 'pglite');
+const N = Number(stringArg('objects', '100000'));
+const R = Number(stringArg('reports', '100000'));
+const backend = stringArg('backend', 'pglite');
 
 async function openStore(): Promise<{ store: Store; drop: () => Promise<void> }> {
   if (backend === 'pglite') {

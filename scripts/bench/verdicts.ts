@@ -10,9 +10,8 @@ import { VerdictIndex } from '../../src/reputation/index.js';
 import { intArg } from './support/args.js';
 
 const args = process.argv.slice(2);
-const opt = intArg;
-const N = opt('indicators', 1_000_000);
-const M = opt('urls', 300_000);
+const N = intArg('indicators', 1_000_000);
+const M = intArg('urls', 300_000);
 
 let seed = 7;
 const rnd = (n: number) => {
@@ -74,7 +73,7 @@ console.log(
 
 if (args.includes('--from-store')) {
   const { PGliteStore, migrate } = await import('../../src/store/index.js');
-  const n = opt('store-indicators', 100_000);
+  const n = intArg('store-indicators', 100_000);
   const store = await PGliteStore.open();
   await migrate(store);
   await store.copyFrom(

@@ -10,39 +10,31 @@ import { attributePending } from './index.js';
 // (prefix >>= addr, during && window, port_range @> port) and the rules of docs/attribution.md in
 // JS. Random but seeded data, dense enough that every reason occurs.
 
-/** Seeded: the same data on every engine and every run. */
-const rng = (seed: number) => {
-  const r = new Rng(seed);
-  return () => r.next();
-};
-
 const T0 = Date.UTC(2026, 0, 1) / 1000;
 const SKEW = 120;
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
 function data(seed: number) {
-  const r = rng(seed);
-  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
-  const int = (n: number) => Math.floor(r() * n);
+  const r = new Rng(seed);
   const v6 = (n56: number, n64: number) => `2001:db8:0:${n56}${String(n64).padStart(2, '0')}`;
   const assignments: unknown[][] = [];
   for (let i = 0; i < 400; i++) {
-    const kind = r();
+    const kind = r.next();
     let prefix: string;
     let ports: string | null = null;
-    if (kind < 0.35) prefix = `10.0.0.${int(12)}/32`;
+    if (kind < 0.35) prefix = `10.0.0.${r.int(12)}/32`;
     else if (kind < 0.6) {
-      prefix = `10.0.1.${int(4)}/32`;
-      const b = int(4);
+      prefix = `10.0.1.${r.int(4)}/32`;
+      const b = r.int(4);
       ports = `[${1024 + b * 1024},${1024 + b * 1024 + 1023}]`;
-    } else if (kind < 0.7) prefix = pick(['10.0.0.0/29', '10.0.0.8/29']);
-    else if (kind < 0.85) prefix = `${v6(int(3), 0)}::/56`;
-    else prefix = `${v6(int(3), int(3))}::/64`;
-    const lo = T0 + int(600) * 60 + int(60);
-    const len = 60 * (5 + int(120)) + int(60);
+    } else if (kind < 0.7) prefix = r.pick(['10.0.0.0/29', '10.0.0.8/29']);
+    else if (kind < 0.85) prefix = `${v6(r.int(3), 0)}::/56`;
+    else prefix = `${v6(r.int(3), r.int(3))}::/64`;
+    const lo = T0 + r.int(600) * 60 + r.int(60);
+    const len = 60 * (5 + r.int(120)) + r.int(60);
     // Since-ever intervals (static ranges) only on the /29s, so that the other lengths exercise the
     // open-interval probe's time gate (a since-ever interval turns it off for its length).
-    const shape = r();
+    const shape = r.next();
     const during =
       shape < 0.8
         ? `[${iso(lo)},${iso(lo + len)})`
@@ -51,20 +43,20 @@ function data(seed: number) {
           : shape < 0.9
             ? `(,${iso(lo + len)})`
             : '(,)';
-    assignments.push([`s${int(25)}`, prefix, ports, during, 'test', 'reference']);
+    assignments.push([`s${r.int(25)}`, prefix, ports, during, 'test', 'reference']);
   }
   const evidence: unknown[][] = [];
   for (let i = 0; i < 500; i++) {
     const addr =
-      r() < 0.45
-        ? `10.0.0.${int(16)}`
-        : r() < 0.4
-          ? `10.0.1.${int(5)}`
-          : `${v6(int(4), int(4))}::${(1 + int(9000)).toString(16)}`;
+      r.next() < 0.45
+        ? `10.0.0.${r.int(16)}`
+        : r.next() < 0.4
+          ? `10.0.1.${r.int(5)}`
+          : `${v6(r.int(4), r.int(4))}::${(1 + r.int(9000)).toString(16)}`;
     // Ports at block edges (first, last, one past) as often as anywhere else.
-    const edge = 1024 + int(5) * 1024 + pick([-1, 0, 1023]);
-    const port = r() < 0.15 ? null : r() < 0.5 ? edge : 1024 + int(5000);
-    const t = T0 - 3600 + int(700 * 60);
+    const edge = 1024 + r.int(5) * 1024 + r.pick([-1, 0, 1023]);
+    const port = r.next() < 0.15 ? null : r.next() < 0.5 ? edge : 1024 + r.int(5000);
+    const t = T0 - 3600 + r.int(700 * 60);
     evidence.push(['notify-infected', addr, port, iso(t), 'sinkhole', 'reference', iso(T0)]);
   }
   return { assignments, evidence };

@@ -12,6 +12,7 @@
  * swaps its reference atomically, so a query sees either the old or the new index, never a mix.
  * When the overlay grows past a fraction of the base it is folded into a new packed base.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import ipaddr from 'ipaddr.js';
 import type { PolicyAction, PolicyDelta, PolicyEntry, PolicyMeasure } from '../policy/index.js';
 import { v4Key, v6Key } from './prefix-keys.js';
@@ -340,7 +341,7 @@ export class PolicyIndex {
     for (;;) {
       const r = steps.next();
       if (r.done) return r.value;
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
 

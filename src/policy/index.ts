@@ -13,6 +13,7 @@
  * Action: `[dns.actions]` entry for the category, else for the measure, else the built-in default
  * (warn-malicious-site → warn, block-c2 → nxdomain).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { domainToASCII } from 'node:url';
 import type { Config } from '../config/index.js';
 import type { Queryable } from '../store/index.js';
@@ -160,7 +161,7 @@ export async function loadPolicy(
     after = Number(res.rows[res.rows.length - 1].id);
     // between pages the event loop answers what queued meanwhile (PostgreSQL needs no help here:
     // its rows arrive as I/O)
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   return { serial, entries };
 }
@@ -198,7 +199,7 @@ export async function policyChangesSince(
   // index lookup per touched id (comparing as text scanned the whole table for each range).
   const touched = new Map<string, Row & { entity_id: string; state: Record<string, unknown> | null }>();
   for (let from = serial; from < hi; from += pageRows) {
-    if (from > serial) await new Promise((resolve) => setImmediate(resolve));
+    if (from > serial) await nextTurn();
     const res = await db.query<Row & { entity_id: string; state: Record<string, unknown> | null }>(
       `WITH t AS (
          SELECT DISTINCT ON (entity_id) entity_id, state
