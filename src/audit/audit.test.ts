@@ -3,7 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../clock/index.js';
 import type { Store } from '../store/index.js';
 import { testBackends } from '../testing/stores.js';
-import { appendAudit, appendAuditBatch, listAudit, verifyAudit } from './index.js';
+import {
+  AUDIT_WORKER_MIN,
+  appendAudit,
+  appendAuditBatch,
+  listAudit,
+  startAuditWorker,
+  verifyAudit,
+} from './index.js';
 
 for (const backend of testBackends()) {
   describe(`audit log: ${backend.name}`, () => {
@@ -66,6 +73,48 @@ for (const backend of testBackends()) {
       assert.equal(n, 3);
       await appendAudit(store, { actor: 'single', action: 'x', outcome: 'done' }, clock);
       assert.deepEqual(await verifyAudit(store), { ok: true, checked: 29 });
+    });
+
+    test('a large batch is hashed in a worker thread: same chain, details stored as given', async () => {
+      const events = Array.from({ length: AUDIT_WORKER_MIN + 7 }, (_, i) => ({
+        actor: 'batch',
+        action: 'attribution.match',
+        outcome: 'done' as const,
+        subject: `subscriber:W${i}`,
+        details: {
+          evidence: [i, i + 1],
+          note: i % 1000 === 0 ? 'quote " comma , newline \n 日本語' : undefined,
+        },
+      }));
+      const n = await store.transaction((tx) => appendAuditBatch(tx, events, clock));
+      assert.equal(n, events.length);
+      assert.deepEqual(await verifyAudit(store), { ok: true, checked: 29 + events.length });
+      const [first] = await listAudit(store, { subject: 'subscriber:W0' });
+      assert.deepEqual(first.details, { evidence: [0, 1], note: 'quote " comma , newline \n 日本語' });
+      const [last] = await listAudit(store, { limit: 1 });
+      assert.equal(last.subject, `subscriber:W${events.length - 1}`);
+      assert.deepEqual(last.details, { evidence: [events.length - 1, events.length] });
+    });
+
+    test('a worker started ahead takes a small batch too; one that cannot get its batch rolls back', async () => {
+      const worker = startAuditWorker();
+      const small = [1, 2].map((i) => ({
+        actor: 'ahead',
+        action: 'x',
+        outcome: 'done' as const,
+        details: { i },
+      }));
+      await store.transaction((tx) => appendAuditBatch(tx, small, clock, { worker }));
+      const before = (await listAudit(store, { limit: 1 }))[0].seq;
+      // A function cannot be copied to the worker thread: the append fails inside the transaction.
+      const bad = [{ actor: 'bad', action: 'x', outcome: 'done' as const, details: { f: () => 1 } }];
+      await assert.rejects(
+        store.transaction((tx) => appendAuditBatch(tx, bad, clock, { worker: startAuditWorker() })),
+        /could not be cloned/,
+      );
+      assert.equal((await listAudit(store, { limit: 1 }))[0].seq, before);
+      assert.equal((await verifyAudit(store)).ok, true);
+      await worker.close(); // a no-op after its batch
     });
 
     test('the table refuses UPDATE and DELETE', async () => {

@@ -1,4 +1,4 @@
-export { appendAuditBatch } from './batch.js';
+export { AUDIT_WORKER_MIN, type AuditWorker, appendAuditBatch, startAuditWorker } from './batch.js';
 export { canonicalJson } from './canonical.js';
 export {
   type AuditEvent,

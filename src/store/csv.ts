@@ -4,6 +4,8 @@
 // JSON.stringify and doubling its quotes), measured with process CPU on the 2-core dev box; see
 // docs/reputation.md "Performance notes".
 
+import type { CopyRows, CsvChunk } from './types.js';
+
 /**
  * A field must be quoted when it holds the delimiter, a quote or a line break; a backslash is
  * included so that a lone `\.` (COPY's end-of-data marker) can never appear unquoted.
@@ -41,11 +43,16 @@ export function copySql(table: string, columns: string[], source: string): strin
   return `COPY ${tableSql} (${columns.map(ident).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
 }
 
+/** The CSV chunks copyFrom sends: those given already encoded, or `rows` grouped by csvChunks. */
+export function copyChunks(rows: CopyRows, bytes?: number): AsyncIterable<CsvChunk> {
+  return 'encoded' in rows ? rows.encoded : csvChunks(rows, bytes);
+}
+
 /** Groups an (async) iterable of rows into CSV text chunks of about `bytes` each. */
 export async function* csvChunks(
   rows: AsyncIterable<unknown[]> | Iterable<unknown[]>,
   bytes = 1 << 20,
-): AsyncGenerator<{ text: string; count: number }> {
+): AsyncGenerator<CsvChunk> {
   // Rows are collected and joined once per chunk: appending every row to one growing string was
   // 2–3× slower for 1 MB chunks (V8 keeps re-flattening the deep rope).
   let parts: string[] = [];

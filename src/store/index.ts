@@ -6,7 +6,7 @@ import type { Store } from './types.js';
 export { type MigrationReport, migrate } from './migrate.js';
 export { PGliteStore } from './pglite.js';
 export { PostgresStore, redact } from './postgres.js';
-export type { Queryable, QueryResult, Store, StoreKind } from './types.js';
+export type { CopyRows, CsvChunk, EncodedRows, Queryable, QueryResult, Store, StoreKind } from './types.js';
 
 /** The store the config names: a PostgreSQL server when database.url is set, else PGlite in data_dir. */
 export function openStore(config: Pick<Config, 'database' | 'data_dir'>): Promise<Store> {

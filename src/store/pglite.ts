@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import { PGlite, type Transaction, types } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { YojinError } from '../errors/index.js';
-import { copySql, csvChunks } from './csv.js';
-import type { Queryable, QueryResult, Store } from './types.js';
+import { copyChunks, copySql } from './csv.js';
+import type { CopyRows, Queryable, QueryResult, Store } from './types.js';
 
 // Same value types as the server backend (see postgres.ts): int8 and numeric as JS numbers.
 const parsers = {
@@ -25,7 +25,7 @@ function queryable(db: PGliteLike): Queryable {
     },
     async copyFrom(table, columns, rows) {
       let total = 0;
-      for await (const chunk of csvChunks(rows)) {
+      for await (const chunk of copyChunks(rows)) {
         await db.query(copySql(table, columns, `'/dev/blob'`), [], { blob: new Blob([chunk.text]) });
         total += chunk.count;
       }
@@ -84,7 +84,7 @@ export class PGliteStore implements Store {
     return this.q.exec(sql);
   }
 
-  copyFrom(table: string, columns: string[], rows: AsyncIterable<unknown[]> | Iterable<unknown[]>) {
+  copyFrom(table: string, columns: string[], rows: CopyRows) {
     return this.q.copyFrom(table, columns, rows);
   }
 

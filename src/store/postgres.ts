@@ -3,8 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { YojinError } from '../errors/index.js';
-import { copySql, csvChunks } from './csv.js';
-import type { Queryable, QueryResult, Store } from './types.js';
+import { copyChunks, copySql } from './csv.js';
+import type { CopyRows, Queryable, QueryResult, Store } from './types.js';
 
 // Same value types as the embedded backend (see pglite.ts): int8 and numeric as JS numbers.
 const typeParsers = {
@@ -31,7 +31,7 @@ function queryable(client: Client): Queryable {
         let total = 0;
         const source = Readable.from(
           (async function* () {
-            for await (const chunk of csvChunks(rows, 256 * 1024)) {
+            for await (const chunk of copyChunks(rows, 256 * 1024)) {
               total += chunk.count;
               yield chunk.text;
             }
@@ -88,7 +88,7 @@ export class PostgresStore implements Store {
     return this.q.exec(sql);
   }
 
-  copyFrom(table: string, columns: string[], rows: AsyncIterable<unknown[]> | Iterable<unknown[]>) {
+  copyFrom(table: string, columns: string[], rows: CopyRows) {
     return this.q.copyFrom(table, columns, rows);
   }
 

@@ -84,6 +84,22 @@ export function storeConformance(backend: TestBackend) {
       assert.equal(bulk.rows[0].n, 5000);
     });
 
+    test('copyFrom sends chunks encoded elsewhere as they are, and counts their rows', async () => {
+      async function* encoded() {
+        yield { text: '"enc-1 ""quoted"", text",true\n', count: 1 };
+        yield { text: 'enc-2,\nenc-3,false\n', count: 2 };
+      }
+      assert.equal(await store.copyFrom('conf_t', ['t', 'b'], { encoded: encoded() }), 3);
+      const r = await store.query<{ t: string; b: boolean | null }>(
+        `SELECT t, b FROM conf_t WHERE t LIKE 'enc-%' ORDER BY t`,
+      );
+      assert.deepEqual(r.rows, [
+        { t: 'enc-1 "quoted", text', b: true },
+        { t: 'enc-2', b: null },
+        { t: 'enc-3', b: false },
+      ]);
+    });
+
     test('copyFrom inside a transaction rolls back with it', async () => {
       await assert.rejects(
         store.transaction(async (tx) => {

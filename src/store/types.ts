@@ -12,12 +12,21 @@ export interface Queryable {
   /**
    * Bulk load with COPY … FROM (CSV). Rows are arrays in `columns` order; null/undefined become NULL.
    * Streams: rows are sent in chunks, memory does not grow with the input. Returns the rows loaded.
+   * Rows already encoded elsewhere (`{ encoded }`, chunks of `csvRow` lines, e.g. from a worker
+   * thread) are sent as they are.
    */
-  copyFrom(
-    table: string,
-    columns: string[],
-    rows: AsyncIterable<unknown[]> | Iterable<unknown[]>,
-  ): Promise<number>;
+  copyFrom(table: string, columns: string[], rows: CopyRows): Promise<number>;
+}
+
+/** What copyFrom loads: rows, or CSV chunks encoded by `csvChunks`' rules. */
+export type CopyRows = AsyncIterable<unknown[]> | Iterable<unknown[]> | EncodedRows;
+export interface EncodedRows {
+  encoded: AsyncIterable<CsvChunk>;
+}
+/** CSV text of `count` complete rows. */
+export interface CsvChunk {
+  text: string;
+  count: number;
 }
 
 export type StoreKind = 'pglite' | 'postgres';

@@ -1,5 +1,6 @@
 import * as attribution from '../../attribution/migrations/0310_attribution.js';
 import * as attributionScale from '../../attribution/migrations/0311_attribution_scale.js';
+import * as auditAtBrin from '../../audit/migrations/0002_audit_at_brin.js';
 import * as cases from '../../cases/migrations/0300_cases.js';
 import * as lookup from '../../lookup/migrations/0230_lookup.js';
 import * as policyPages from '../../policy/migrations/0110_policy_pages.js';
@@ -23,6 +24,7 @@ export const MIGRATIONS: Migration[] = [
   lookup,
   warning,
   foundation,
+  auditAtBrin,
   reputation,
   reputationImport,
   reputationRefs,
