@@ -96,7 +96,7 @@ for (const backend of testBackends()) {
       assert.deepEqual(last.details, { evidence: [events.length - 1, events.length] });
     });
 
-    test('a worker started ahead takes a small batch too; one that cannot get its batch rolls back', async () => {
+    test('a worker started ahead takes a small batch too; one that cannot get its batch, or has ended, rolls back', async () => {
       const worker = startAuditWorker();
       const small = [1, 2].map((i) => ({
         actor: 'ahead',
@@ -111,6 +111,14 @@ for (const backend of testBackends()) {
       await assert.rejects(
         store.transaction((tx) => appendAuditBatch(tx, bad, clock, { worker: startAuditWorker() })),
         /could not be cloned/,
+      );
+      assert.equal((await listAudit(store, { limit: 1 }))[0].seq, before);
+      // A worker that ended before its batch came fails the append instead of waiting forever.
+      const dead = startAuditWorker();
+      await dead.close();
+      await assert.rejects(
+        store.transaction((tx) => appendAuditBatch(tx, small, clock, { worker: dead })),
+        /audit worker exited/,
       );
       assert.equal((await listAudit(store, { limit: 1 }))[0].seq, before);
       assert.equal((await verifyAudit(store)).ok, true);

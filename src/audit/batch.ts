@@ -59,6 +59,8 @@ const SLICE = 5000;
 
 interface ThreadWorker extends AuditWorker {
   thread: Worker;
+  /** Set when the thread ends before its batch was appended (a failed start). */
+  gone?: Error;
 }
 
 /** Starts a worker for a large batch to come. It does not keep the process alive while it waits. */
@@ -66,12 +68,20 @@ export function startAuditWorker(): AuditWorker {
   const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
   const thread = FROM_SOURCE ? new Worker(boot, { eval: true }) : new Worker(WORKER_URL);
   thread.unref();
-  // An error before the batch is posted (a failed start) surfaces when the batch is appended.
-  thread.on('error', () => {});
-  return { thread, close: async () => void (await thread.terminate()) } as ThreadWorker;
+  const w: ThreadWorker = { thread, close: async () => void (await thread.terminate()) };
+  // A failure before the batch is posted is kept and surfaces when the batch is appended.
+  thread.on('error', (err) => {
+    w.gone ??= err;
+  });
+  thread.on('exit', (code) => {
+    w.gone ??= new Error(`the audit worker exited (code ${code})`);
+  });
+  return w;
 }
 
 async function* encodedBy(w: ThreadWorker, events: AuditEvent[], head: ChainHead): AsyncGenerator<CsvChunk> {
+  // Checked and listened to in one synchronous step: a thread that ends later is seen by the loop.
+  if (w.gone) throw w.gone;
   w.thread.ref();
   // Listening first: messages are buffered while this thread is busy loading the previous chunk,
   // and an 'error' event (the worker threw) ends the loop with that error.
