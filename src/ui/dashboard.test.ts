@@ -256,7 +256,8 @@ describe('operators dashboard in headless Chromium', () => {
       await page.getByLabel(`メモ #${reportId}`).fill('顧客の正規サイト');
       await page.getByTestId(`accept-${reportId}`).click();
       await page.getByRole('status').filter({ hasText: '完了しました' }).waitFor();
-      assert.equal(await page.getByTestId(`accept-${reportId}`).count(), 0, 'the report left the queue');
+      // the queue re-renders after the status message: wait for the report to leave it (a timeout fails)
+      await page.getByTestId(`accept-${reportId}`).waitFor({ state: 'detached' });
       const listing = await getIndicator(ctx.store, fpIndicator);
       assert.equal(listing.status, 'delisted');
 
