@@ -331,9 +331,9 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
   );
 
   const t1 = performance.now();
-  // One row: the attributed pairs as one JSON text (parsed here in one call). As rows (one per
-  // subscriber, the ids as an array) the pg protocol's per-row and array parsing in JS took 4.5 s
-  // of the 1M-evidence benchmark batch (358k subscribers); this way ~0.5 s.
+  // One row: the per-subscriber evidence id lists as one JSON object (parsed here in one call). As
+  // rows (one per subscriber, the ids as an array) the pg protocol's per-row and array parsing in
+  // JS took 4.5 s of the 1M-evidence benchmark batch (358k subscribers); this way ~0.5 s.
   const row = r.rows[0];
   const groups = JSON.parse(row.matched ?? '{}') as Record<string, number[]>;
   // Audit records in subscriber order (the default sort: UTF-16 code units, ~3× faster than a

@@ -59,7 +59,7 @@ const SLICE = 5000;
 
 interface ThreadWorker extends AuditWorker {
   thread: Worker;
-  /** Set when the thread ends before its batch was appended (a failed start). */
+  /** Set when the thread has ended; checked before its batch is sent (a failed or closed start). */
   gone?: Error;
 }
 

@@ -1,4 +1,3 @@
-import { canonicalJson } from './canonical.js';
 import { type AuditEvent, auditRecord, auditRow, recordHash } from './log.js';
 
 /** Where a batch of records joins the chain: the last record's seq and hash, and the batch's time. */
@@ -19,11 +18,9 @@ export function* chainedRows(events: readonly AuditEvent[], head: ChainHead): Ge
   const at = new Date(head.at);
   for (const e of events) {
     const rec = auditRecord(e, head.seq + 1, at, head.prevHash);
-    // The details' canonical text is hashed and stored (jsonb parses it as it would the object).
-    const details = canonicalJson(rec.details);
-    const hash = recordHash(rec, details);
+    const hash = recordHash(rec);
     head.seq = rec.seq;
     head.prevHash = hash;
-    yield auditRow(rec, hash, details);
+    yield auditRow(rec, hash);
   }
 }

@@ -45,13 +45,18 @@ interface Row {
 }
 
 /** The hash of one record: what is hashed is exactly what is stored, so any edit shows. */
-export function recordHash(r: Omit<AuditRecord, 'hash'>, detailsJson = canonicalJson(r.details)): string {
-  // canonicalJson of [seq, at, actor, measure, legalBasis, action, subject, outcome, details], with
-  // the details' canonical text passed in by a caller that stores that text too (appendAuditBatch).
-  const head = [r.seq, r.at.toISOString(), r.actor, r.measure, r.legalBasis, r.action, r.subject, r.outcome];
-  let body = '[';
-  for (const v of head) body += `${canonicalJson(v)},`;
-  body += `${detailsJson}]`;
+export function recordHash(r: Omit<AuditRecord, 'hash'>): string {
+  const body = canonicalJson([
+    r.seq,
+    r.at.toISOString(),
+    r.actor,
+    r.measure,
+    r.legalBasis,
+    r.action,
+    r.subject,
+    r.outcome,
+    r.details,
+  ]);
   return createHash('sha256').update(r.prevHash).update('\n').update(body).digest('hex');
 }
 
@@ -91,12 +96,8 @@ export const AUDIT_COLUMNS = [
   'hash',
 ];
 
-/** A hashed record as the values of AUDIT_COLUMNS (`details` as an object, or already as JSON text). */
-export function auditRow(
-  rec: Omit<AuditRecord, 'hash'>,
-  hash: string,
-  details: unknown = rec.details,
-): unknown[] {
+/** A hashed record as the values of AUDIT_COLUMNS. */
+export function auditRow(rec: Omit<AuditRecord, 'hash'>, hash: string): unknown[] {
   return [
     rec.seq,
     rec.at,
@@ -106,7 +107,7 @@ export function auditRow(
     rec.action,
     rec.subject,
     rec.outcome,
-    details,
+    rec.details,
     rec.prevHash,
     hash,
   ];
