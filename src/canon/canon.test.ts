@@ -40,6 +40,10 @@ describe('Safe Browsing URL canonicalisation', () => {
     assert.equal(canonicalUrl('http://[64:ff9b::1.2.3.4]/'), 'http://1.2.3.4/');
     invalid(() => canonicalUrl('http://[zz::1]/'));
     invalid(() => canonicalUrl('http://[::1/'));
+    // brackets outside a literal: found by the property test below (".[" became "http://[/")
+    invalid(() => canonicalUrl('.['));
+    invalid(() => canonicalUrl('http://a]b.example/'));
+    invalid(() => canonicalUrl('http://%5B.example/'));
   });
 
   test('IDN hosts become punycode; non-ASCII paths are escaped as UTF-8', () => {

@@ -69,6 +69,9 @@ export function canonicalHost(authority: string): string {
   if (h.indexOf(':') !== h.lastIndexOf(':') && ipaddr.IPv6.isValid(h)) return bracketedIpv6(h);
   h = h.replace(/:\d*$/, '');
   if (h.includes(':')) throw new HostError('a host name cannot contain ":" (bad port?)');
+  // Brackets only ever enclose an IPv6 literal. Left in a name, trimming dots could turn one into
+  // what reads as an unclosed literal (".[" → "["): a canonical URL that no longer parses.
+  if (/[[\]]/.test(h)) throw new HostError('"[" and "]" may only enclose an IPv6 literal');
   h = trimDots(h);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: non-ASCII bytes
   if (/[^\x00-\x7f]/.test(h)) {
