@@ -89,7 +89,7 @@ try {
   const fams = ['mirai', 'emotet', 'qakbot', null];
   await store.copyFrom(
     'evidence',
-    ['measure', 'addr', 'port', 'seen_at', 'kind', 'family', 'source', 'attributed_at', 'subscriber_id'],
+    ['measure', 'addr', 'port', 'seen_at', 'kind', 'family', 'source'],
     (function* () {
       for (let i = 0; i < N; i++)
         yield [
@@ -100,11 +100,16 @@ try {
           'sinkhole',
           fams[i % 4],
           'bench',
-          now.toISOString(),
-          `B${i}`,
         ];
     })(),
   );
+  // Attributed as src/attribution leaves evidence: the i-th row (in id order) to subscriber B<i>.
+  await store.query(
+    `INSERT INTO attributions (evidence_id, subscriber_id, attributed_at)
+     SELECT id, 'B' || (row_number() OVER (ORDER BY id) - 1), $1 FROM evidence ORDER BY id`,
+    [now],
+  );
+  await store.exec('DELETE FROM attribution_queue');
   const load = (performance.now() - t) / 1000;
 
   t = performance.now();

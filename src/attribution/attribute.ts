@@ -42,7 +42,7 @@ export interface AttributionReport {
  * end-user IPv6 prefix derived from address and port) within an assignment's prefix, the
  * assignment's interval overlapping seen_at ± clock skew, and — where the address is shared — the
  * port inside the assignment's port block. Exactly one candidate subscriber → attributed (the
- * identity goes into evidence.subscriber_id only); none or several → unattributed with the reason.
+ * identity goes into `attributions` only); none or several → unattributed with the reason.
  *
  * Each measure's gate is asked first (audited); a measure that may not attribute leaves its
  * evidence pending. The matching is one set-based join per batch; each attributed subscriber gets
@@ -58,8 +58,9 @@ export async function attributePending(
     if (n > 0) report.unattributed[reason] = (report.unattributed[reason] ?? 0) + n;
   };
   let remaining = opts.limit ?? Number.POSITIVE_INFINITY;
+  let dequeued = 0;
   const pending = await ctx.store.query<{ measure: string; n: string; hi: string }>(
-    `SELECT measure, count(*) AS n, max(id) AS hi FROM evidence WHERE attributed_at IS NULL ${opts.measure ? 'AND measure = $1' : ''}
+    `SELECT measure, count(*) AS n, max(evidence_id) AS hi FROM attribution_queue ${opts.measure ? 'WHERE measure = $1' : ''}
       GROUP BY measure ORDER BY measure`,
     opts.measure ? [opts.measure] : [],
   );
@@ -91,9 +92,8 @@ export async function attributePending(
       throw err;
     }
     const legalBasis = ctx.measures.get(measure).legalBasis;
-    // The rows counted above, in batches. The last batch (often the only one) is "pending, id ≤ the
-    // highest counted": no query to find its bound (after a batch of 1M updates, that query alone
-    // took 3.7 s on the embedded store, walking the dead row versions).
+    // The rows counted above, in batches. The last batch (often the only one) is "queued, id ≤ the
+    // highest counted": no query to find its bound.
     let left = count;
     while (left > 0) {
       const size = Math.min(ctx.config.attribution.batch_size, left);
@@ -108,6 +108,7 @@ export async function attributePending(
         )
         .finally(() => auditWorker?.close());
       if (done.processed === 0) break;
+      dequeued += done.processed;
       remaining -= done.processed;
       left -= done.processed;
       report.attributed += done.attributed;
@@ -116,6 +117,9 @@ export async function attributePending(
       if (done.processed < size) break;
     }
   }
+  // The embedded store has no autovacuum: without this, every batch taken off the queue would leave
+  // its rows behind as dead versions that the next run's scans read again.
+  if (dequeued > 0) await ctx.store.exec('VACUUM attribution_queue');
   ctx.log.info({ ...report }, 'attribution run');
   return report;
 }
@@ -229,8 +233,8 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
   let hi = a.last;
   if (hi === undefined) {
     const bound = await tx.query<{ hi: string | null }>(
-      `SELECT max(id) AS hi FROM (
-         SELECT id FROM evidence WHERE measure = $1 AND attributed_at IS NULL ORDER BY id LIMIT $2) b`,
+      `SELECT max(evidence_id) AS hi FROM (
+         SELECT evidence_id FROM attribution_queue WHERE measure = $1 ORDER BY evidence_id LIMIT $2) b`,
       [a.measure, a.size],
     );
     hi = bound.rows[0]?.hi ?? undefined;
@@ -244,9 +248,9 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
   const mapeReasons: Array<string | null> = [];
   if (a.rules.length > 0) {
     const m = await tx.query<{ id: string; addr: string; port: number | null; rule: string }>(
-      `SELECT e.id, host(e.addr) AS addr, e.port, r.ipv4_prefix::text AS rule
-         FROM evidence e JOIN mape_rules r ON r.ipv4_prefix >>= e.addr
-        WHERE e.measure = $1 AND e.attributed_at IS NULL AND e.id <= $2`,
+      `SELECT q.evidence_id AS id, host(q.addr) AS addr, q.port, r.ipv4_prefix::text AS rule
+         FROM attribution_queue q JOIN mape_rules r ON r.ipv4_prefix >>= q.addr
+        WHERE q.measure = $1 AND q.evidence_id <= $2`,
       [a.measure, hi],
     );
     const byV4 = new Map(a.rules.map((r) => [r.ipv4Prefix, r]));
@@ -274,27 +278,27 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
 
   // The verdicts are computed first, probing the evidence in (address, time) order so that the
   // probes walk the assignment index in its own order (1M evidence vs 10M intervals on the
-  // embedded store: 104 s in id order, 25 s in address order); then the evidence rows are updated
-  // in id order (their physical order: evidence is appended), each found through the primary key,
-  // in this same statement (nothing else updates evidence, and a concurrent run of the measure waits
-  // on the advisory lock above). Hash and merge joins are off for this transaction so that the
-  // update is a nested loop over the verdicts in that order, whatever the planner estimates. (Found
-  // by ctid instead, each row cost a TID scan restart, which asks the table's size: an lseek, on
-  // the embedded store an fstat through Node's fs per row, ~2 s of that benchmark.)
-  await tx.query('SET LOCAL enable_hashjoin = off');
-  await tx.query('SET LOCAL enable_mergejoin = off');
-  const r = await tx.query<{ processed: string; unattributed: string | null; matched: string | null }>(
+  // embedded store: 104 s in id order, 25 s in address order); then, in this same statement (one
+  // snapshot), they are appended to `attributions` in evidence-id order and the batch leaves the
+  // queue. A concurrent run of the measure waits on the advisory lock above.
+  const r = await tx.query<{
+    processed: string;
+    unattributed: string | null;
+    subscribers: string | null;
+    ids: string | null;
+  }>(
     `WITH ev AS (
        SELECT id, key, port, seen_at, pre,
               coalesce(port, 65535) AS plo, coalesce(port, -1) AS phi,
               tstzrange(seen_at - make_interval(secs => $6), seen_at + make_interval(secs => $6), '[]') AS win
          FROM (
-           SELECT e.id, e.addr::cidr AS key, e.port, e.seen_at, NULL::text AS pre
-             FROM evidence e
-            WHERE e.measure = $1 AND e.attributed_at IS NULL AND e.id <= $2 AND NOT (e.id = ANY($3::bigint[]))
+           SELECT q.evidence_id AS id, q.addr::cidr AS key, q.port, q.seen_at, NULL::text AS pre
+             FROM attribution_queue q
+            WHERE q.measure = $1 AND q.evidence_id <= $2 AND NOT (q.evidence_id = ANY($3::bigint[]))
            UNION ALL
-           SELECT e.id, m.key, NULL::integer, e.seen_at, m.pre
-             FROM unnest($3::bigint[], $4::cidr[], $5::text[]) AS m(id, key, pre) JOIN evidence e ON e.id = m.id
+           SELECT q.evidence_id, m.key, NULL::integer, q.seen_at, m.pre
+             FROM unnest($3::bigint[], $4::cidr[], $5::text[]) AS m(id, key, pre)
+             JOIN attribution_queue q ON q.measure = $1 AND q.evidence_id = m.id
          ) x
         ORDER BY key, seen_at
      ),
@@ -307,40 +311,41 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
        SELECT ev.id, NULL::text AS sub, coalesce(ev.pre, 'no-assignment') AS reason FROM ev
         WHERE ev.pre IS NOT NULL ${families.size ? `OR family(ev.key) <> ALL ('{${[...families].join(',')}}'::int[])` : 'OR true'}
      ),
-     upd AS (
-       UPDATE evidence e
-          SET attributed_at = $7,
-              subscriber_id = CASE WHEN v.reason IS NULL THEN v.sub END,
-              unattributed_reason = v.reason
-         FROM (SELECT * FROM verdict ORDER BY id) v
-        WHERE e.id = v.id
-       RETURNING e.id, e.subscriber_id, e.unattributed_reason
+     saved AS (
+       INSERT INTO attributions (evidence_id, subscriber_id, unattributed_reason, attributed_at)
+       SELECT id, CASE WHEN reason IS NULL THEN sub END, reason, $7 FROM verdict ORDER BY id
+     ),
+     dequeued AS (
+       DELETE FROM attribution_queue WHERE measure = $1 AND evidence_id <= $2
      )
-     SELECT (SELECT count(*) FROM upd) AS processed,
+     SELECT (SELECT count(*) FROM verdict) AS processed,
             (SELECT json_object_agg(reason, n) FROM (
-               SELECT coalesce(unattributed_reason, 'no-assignment') AS reason, count(*) AS n
-                 FROM upd WHERE subscriber_id IS NULL GROUP BY 1) c)::text AS unattributed,
-            -- hashed per subscriber, ordered below in JS (sorting 960k rows by subscriber here took
-            -- ~2.5 s of the 1M-evidence benchmark on the embedded store). Attributed rows are those
-            -- without a reason; asked that way, the planner (whose statistics saw subscriber_id
-            -- all NULL before this update) expects many rows and hashes them.
-            (SELECT json_object_agg(subscriber_id, ids) FROM (
-               SELECT subscriber_id, array_agg(id) AS ids
-                 FROM upd WHERE unattributed_reason IS NULL GROUP BY subscriber_id) g)::text AS matched`,
+               SELECT reason, count(*) AS n FROM verdict WHERE reason IS NOT NULL GROUP BY 1) c)::text AS unattributed,
+            m.subscribers, m.ids
+       -- The attributed pairs as two parallel JSON arrays (one scan, so one order), grouped per
+       -- subscriber in JS: grouping here (array_agg per subscriber) cost ~1.2 s more of the
+       -- 1M-evidence benchmark on the embedded store, and sorting by subscriber ~2.5 s.
+       FROM (SELECT json_agg(sub)::text AS subscribers, json_agg(id)::text AS ids
+               FROM verdict WHERE reason IS NULL) m`,
     [a.measure, hi, mapeIds, mapeKeys, mapeReasons, a.skew, now],
   );
 
   const t1 = performance.now();
-  // One row: the per-subscriber evidence id lists as one JSON object (parsed here in one call). As
-  // rows (one per subscriber, the ids as an array) the pg protocol's per-row and array parsing in
-  // JS took 4.5 s of the 1M-evidence benchmark batch (358k subscribers); this way ~0.5 s.
   const row = r.rows[0];
-  const groups = JSON.parse(row.matched ?? '{}') as Record<string, number[]>;
+  const subs = JSON.parse(row.subscribers ?? '[]') as string[];
+  const ids = JSON.parse(row.ids ?? '[]') as number[];
+  const groups = new Map<string, number[]>();
+  for (let k = 0; k < subs.length; k++) {
+    const list = groups.get(subs[k]);
+    if (list) list.push(ids[k]);
+    else groups.set(subs[k], [ids[k]]);
+  }
   // Audit records in subscriber order (the default sort: UTF-16 code units, ~3× faster than a
   // comparator here), each naming its evidence in id order.
-  const matched = Object.keys(groups)
-    .sort()
-    .map((sub) => [sub, groups[sub].length > 1 ? groups[sub].sort((x, y) => x - y) : groups[sub]] as const);
+  const matched = [...groups.keys()].sort().map((sub) => {
+    const list = groups.get(sub)!;
+    return [sub, list.length > 1 ? list.sort((x, y) => x - y) : list] as const;
+  });
   const unattributed = JSON.parse(row.unattributed ?? '{}') as Record<string, number>;
   const out = {
     processed: Number(row.processed),

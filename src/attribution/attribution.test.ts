@@ -95,7 +95,9 @@ for (const backend of testBackends()) {
         kind: string;
         subscriber_id: string | null;
         unattributed_reason: string | null;
-      }>('SELECT kind, subscriber_id, unattributed_reason FROM evidence WHERE attributed_at IS NOT NULL');
+      }>(
+        'SELECT e.kind, a.subscriber_id, a.unattributed_reason FROM evidence e JOIN attributions a ON a.evidence_id = e.id',
+      );
       const actual = Object.fromEntries(
         got.rows.map((r) => [r.kind, { sub: r.subscriber_id, reason: r.unattributed_reason }]),
       );
@@ -115,7 +117,7 @@ for (const backend of testBackends()) {
     test('one audit record per attributed subscriber per batch, naming the evidence; the chain verifies', async () => {
       const matches = await listAudit(ctx.store, { action: 'attribution.match', limit: 1000 });
       const ids = await ctx.store.query<{ id: string; subscriber_id: string }>(
-        'SELECT id, subscriber_id FROM evidence WHERE subscriber_id IS NOT NULL ORDER BY id',
+        'SELECT evidence_id AS id, subscriber_id FROM attributions WHERE subscriber_id IS NOT NULL ORDER BY evidence_id',
       );
       const audited = new Map<string, number[]>();
       for (const m of matches) {
@@ -209,8 +211,15 @@ for (const backend of testBackends()) {
       );
       const report = await attributePending(restricted);
       assert.deepEqual(report, { attributed: 0, unattributed: { 'no-legal-basis': 2 }, subscribers: 0 });
-      const pending = await ctx.store.query('SELECT id FROM evidence WHERE attributed_at IS NULL');
+      // Left pending: still queued, and without a result.
+      const pending = await ctx.store.query<{ id: string }>(
+        'SELECT id FROM evidence e WHERE NOT EXISTS (SELECT 1 FROM attributions a WHERE a.evidence_id = e.id) ORDER BY id',
+      );
+      const queued = await ctx.store.query<{ id: string }>(
+        'SELECT evidence_id AS id FROM attribution_queue ORDER BY evidence_id',
+      );
       assert.equal(pending.rows.length, 2);
+      assert.deepEqual(queued.rows, pending.rows);
       const denied = (await listAudit(ctx.store, { action: 'attribution.run', limit: 10 })).filter(
         (d) => d.seq > before,
       );
@@ -223,6 +232,26 @@ for (const backend of testBackends()) {
       );
       assert.equal(
         (await listAudit(ctx.store, { action: 'attribution.match' })).filter((d) => d.seq > before).length,
+        0,
+      );
+    });
+
+    test('deleting evidence (retention) deletes its result and its queue entry, and nothing else', async () => {
+      const count = async (sql: string) => Number((await ctx.store.query<{ n: string }>(sql)).rows[0].n);
+      const results = await count('SELECT count(*) AS n FROM attributions');
+      const queued = await count('SELECT count(*) AS n FROM attribution_queue');
+      assert.ok(results >= EVIDENCE.length && queued === 2);
+      // Two attributed rows and one still queued (left pending by the previous test).
+      const r = await ctx.store.query(
+        `DELETE FROM evidence WHERE kind IN ('dyn-a', 'cgn-noport') OR (source = 'test' AND measure = 'notify-vulnerable')`,
+      );
+      assert.equal(r.rowCount, 3);
+      assert.equal(await count('SELECT count(*) AS n FROM attributions'), results - 2);
+      assert.equal(await count('SELECT count(*) AS n FROM attribution_queue'), queued - 1);
+      assert.equal(
+        await count(
+          'SELECT count(*) AS n FROM attributions a WHERE NOT EXISTS (SELECT 1 FROM evidence e WHERE e.id = a.evidence_id)',
+        ),
         0,
       );
     });

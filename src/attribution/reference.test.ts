@@ -131,7 +131,8 @@ for (const backend of testBackends()) {
 
         await attributePending(ctx);
         const got = await ctx.store.query<{ id: string | number; sub: string | null; reason: string | null }>(
-          'SELECT id, subscriber_id AS sub, unattributed_reason AS reason FROM evidence ORDER BY id',
+          `SELECT e.id, a.subscriber_id AS sub, a.unattributed_reason AS reason
+             FROM evidence e LEFT JOIN attributions a ON a.evidence_id = e.id ORDER BY e.id`,
         );
         const actual = Object.fromEntries(
           got.rows.map((g) => [String(g.id), { sub: g.sub, reason: g.reason }]),

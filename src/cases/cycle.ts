@@ -41,10 +41,11 @@ export async function linkEvidence(ctx: AppContext): Promise<{ linked: number; o
   for (;;) {
     const batch = await ctx.store.transaction(async (tx) => {
       const r = await tx.query<EvidenceRow>(
-        `SELECT e.id, e.measure, e.subscriber_id, host(e.addr) AS addr, e.family, e.seen_at FROM evidence e
-          WHERE e.subscriber_id IS NOT NULL AND e.measure = ANY($1)
+        `SELECT e.id, e.measure, a.subscriber_id, host(e.addr) AS addr, e.family, e.seen_at
+           FROM attributions a JOIN evidence e ON e.id = a.evidence_id
+          WHERE a.subscriber_id IS NOT NULL AND e.measure = ANY($1)
             AND NOT EXISTS (SELECT 1 FROM case_evidence ce WHERE ce.evidence_id = e.id)
-          ORDER BY e.id LIMIT $2`,
+          ORDER BY a.evidence_id LIMIT $2`,
         [measures, ctx.config.cases.batch],
       );
       const groups = new Map<string, EvidenceRow[]>();

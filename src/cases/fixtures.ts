@@ -2,7 +2,7 @@ import type { Queryable } from '../store/index.js';
 
 /**
  * Test and benchmark data: subscribers and attributed evidence inserted directly, as the attribution
- * module (src/attribution) leaves them (evidence.subscriber_id and attributed_at filled in).
+ * module (src/attribution) leaves them (a row in `attributions`, off the attribution queue).
  */
 export async function addSubscriber(
   db: Queryable,
@@ -29,16 +29,22 @@ export async function addEvidence(
   },
 ): Promise<number> {
   const r = await db.query<{ id: string }>(
-    `INSERT INTO evidence (measure, addr, port, seen_at, kind, family, source, attributed_at, subscriber_id)
-     VALUES ($1, $2, 40000, $3, $4, $5, 'test-sinkhole', $3, $6) RETURNING id`,
+    `INSERT INTO evidence (measure, addr, port, seen_at, kind, family, source)
+     VALUES ($1, $2, 40000, $3, $4, $5, 'test-sinkhole') RETURNING id`,
     [
       e.measure ?? 'notify-infected',
       e.addr ?? '198.51.100.7',
       e.seenAt,
       e.kind ?? 'sinkhole',
       e.family ?? null,
-      e.subscriber,
     ],
   );
-  return Number(r.rows[0].id);
+  const id = r.rows[0].id;
+  await db.query(`INSERT INTO attributions (evidence_id, subscriber_id, attributed_at) VALUES ($1, $2, $3)`, [
+    id,
+    e.subscriber,
+    e.seenAt,
+  ]);
+  await db.query('DELETE FROM attribution_queue WHERE evidence_id = $1', [id]);
+  return Number(id);
 }

@@ -1,4 +1,5 @@
 import * as attribution from '../../attribution/migrations/0310_attribution.js';
+import * as attributionResults from '../../attribution/migrations/0312_attribution_results.js';
 import * as attributionScale from '../../attribution/migrations/0311_attribution_scale.js';
 import * as auditAtBrin from '../../audit/migrations/0002_audit_at_brin.js';
 import * as cases from '../../cases/migrations/0300_cases.js';
@@ -32,6 +33,7 @@ export const MIGRATIONS: Migration[] = [
   cases,
   attribution,
   attributionScale,
+  attributionResults,
   sharing,
   reports,
 ].sort((a, b) => a.id.localeCompare(b.id));
