@@ -336,7 +336,7 @@ async function main() {
     }
     for (const [name, r] of Object.entries(results)) {
       console.log(
-        `${name}/duckdb ratio: ${(r.ms / duck.ms).toFixed(2)}× (yojin ${secs(r.ms)} s incl. evidence update and audit records; duckdb ${secs(duck.ms)} s join only)   outcomes identical: ${same(r.report, duck.outcomes) ? 'yes' : 'NO'}`,
+        `${name}/duckdb ratio: ${(r.ms / duck.ms).toFixed(2)}× (yojin ${secs(r.ms)} s incl. recording outcomes and audit records; duckdb ${secs(duck.ms)} s join only)   outcomes identical: ${same(r.report, duck.outcomes) ? 'yes' : 'NO'}`,
       );
     }
   } finally {

@@ -119,8 +119,9 @@ export async function attributePending(
   }
   // The embedded store has no autovacuum: without this, every batch taken off the queue would leave
   // its rows behind as dead versions that the next run's scans read again.
+  const tv = performance.now();
   if (dequeued > 0) await ctx.store.exec('VACUUM attribution_queue');
-  ctx.log.info({ ...report }, 'attribution run');
+  ctx.log.info({ ...report, queue_vacuum_ms: Math.round(performance.now() - tv) }, 'attribution run');
   return report;
 }
 
@@ -346,6 +347,7 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
     const list = groups.get(sub)!;
     return [sub, list.length > 1 ? list.sort((x, y) => x - y) : list] as const;
   });
+  const t2 = performance.now();
   const unattributed = JSON.parse(row.unattributed ?? '{}') as Record<string, number>;
   const out = {
     processed: Number(row.processed),
@@ -371,7 +373,8 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
       measure: a.measure,
       rows: out.processed,
       join_ms: Math.round(t1 - t0),
-      audit_ms: Math.round(performance.now() - t1),
+      group_ms: Math.round(t2 - t1),
+      audit_ms: Math.round(performance.now() - t2),
     },
     'attribution batch',
   );

@@ -1,6 +1,6 @@
 import * as attribution from '../../attribution/migrations/0310_attribution.js';
-import * as attributionResults from '../../attribution/migrations/0312_attribution_results.js';
 import * as attributionScale from '../../attribution/migrations/0311_attribution_scale.js';
+import * as attributionResults from '../../attribution/migrations/0312_attribution_results.js';
 import * as auditAtBrin from '../../audit/migrations/0002_audit_at_brin.js';
 import * as cases from '../../cases/migrations/0300_cases.js';
 import * as lookup from '../../lookup/migrations/0230_lookup.js';
