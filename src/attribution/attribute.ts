@@ -125,6 +125,11 @@ export async function attributePending(
   return report;
 }
 
+function ascending(list: number[]): boolean {
+  for (let k = 1; k < list.length; k++) if (list[k - 1] > list[k]) return false;
+  return true;
+}
+
 async function loadRules(db: Queryable): Promise<MapRule[]> {
   const r = await db.query<{
     name: string;
@@ -311,10 +316,12 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
        ${families.size ? 'UNION ALL' : ''}
        SELECT ev.id, NULL::text AS sub, coalesce(ev.pre, 'no-assignment') AS reason FROM ev
         WHERE ev.pre IS NOT NULL ${families.size ? `OR family(ev.key) <> ALL ('{${[...families].join(',')}}'::int[])` : 'OR true'}
+       ORDER BY id
      ),
+     -- In id order (as materialized above), so that the primary key grows at its right edge.
      saved AS (
        INSERT INTO attributions (evidence_id, subscriber_id, unattributed_reason, attributed_at)
-       SELECT id, CASE WHEN reason IS NULL THEN sub END, reason, $7 FROM verdict ORDER BY id
+       SELECT id, CASE WHEN reason IS NULL THEN sub END, reason, $7 FROM verdict
      ),
      dequeued AS (
        DELETE FROM attribution_queue WHERE measure = $1 AND evidence_id <= $2
@@ -342,21 +349,10 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
     else groups.set(subs[k], [ids[k]]);
   }
   // Audit records in subscriber order (the default sort: UTF-16 code units, ~3× faster than a
-  // comparator here), each naming its evidence in id order.
-  const matched = [...groups.keys()].sort().map((sub) => {
-    const list = groups.get(sub)!;
-    return [sub, list.length > 1 ? list.sort((x, y) => x - y) : list] as const;
-  });
-  const t2 = performance.now();
-  const unattributed = JSON.parse(row.unattributed ?? '{}') as Record<string, number>;
-  const out = {
-    processed: Number(row.processed),
-    attributed: 0,
-    subscribers: matched.length,
-    unattributed,
-  };
-  const audits: AuditEvent[] = matched.map(([subscriber, ids]) => {
-    out.attributed += ids.length;
+  // comparator here), each naming its evidence in id order — which the lists already are when the
+  // verdicts come back in id order, as materialized; sorted only if not.
+  const audits: AuditEvent[] = [...groups.keys()].sort().map((subscriber) => {
+    const list = groups.get(subscriber)!;
     return {
       actor: a.actor,
       action: 'attribution.match',
@@ -364,9 +360,16 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
       measure: a.measure,
       legalBasis: a.legalBasis,
       subject: `subscriber:${subscriber}`,
-      details: { evidence: ids },
+      details: { evidence: ascending(list) ? list : list.sort((x, y) => x - y) },
     };
   });
+  const t2 = performance.now();
+  const out = {
+    processed: Number(row.processed),
+    attributed: ids.length,
+    subscribers: audits.length,
+    unattributed: JSON.parse(row.unattributed ?? '{}') as Record<string, number>,
+  };
   await appendAuditBatch(tx, audits, ctx.clock, { worker: a.auditWorker });
   ctx.log.debug(
     {
