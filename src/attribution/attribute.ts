@@ -22,6 +22,12 @@ export const UNATTRIBUTED_REASONS = [
 ] as const;
 export type UnattributedReason = (typeof UNATTRIBUTED_REASONS)[number];
 
+/**
+ * Class of the per-measure advisory lock an attribution batch holds (key: hashtext(measure)). The
+ * evidence delete trigger of migration 0312 takes it too, so a purge waits for a running batch.
+ */
+export const ATTRIBUTION_LOCK = 7235310;
+
 export interface AttributeOptions {
   /** Most evidence rows to process in this run (default: all pending). */
   limit?: number;
@@ -234,7 +240,7 @@ async function attributeBatch(ctx: AppContext, tx: Queryable, a: BatchArgs) {
   const t0 = performance.now();
   // Two runs at once (serve's schedule and a CLI run) take turns per measure, so no evidence row is
   // attributed — and audited — twice.
-  await tx.query('SELECT pg_advisory_xact_lock(7235310, hashtext($1))', [a.measure]);
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ATTRIBUTION_LOCK, a.measure]);
   // The batch: the oldest `size` pending rows of the measure, fixed by their highest id.
   let hi = a.last;
   if (hi === undefined) {

@@ -11,7 +11,7 @@ import { importAssignments } from '../pipeline/assignments/index.js';
 import { importEvidence } from '../pipeline/evidence/index.js';
 import { testContext } from '../testing/context.js';
 import { testBackends } from '../testing/stores.js';
-import { attributePending } from './index.js';
+import { ATTRIBUTION_LOCK, attributePending } from './index.js';
 
 const fixtures = fileURLToPath(new URL('../pipeline/assignments/fixtures/', import.meta.url));
 const fx = (name: string) => ({ path: join(fixtures, name) });
@@ -256,4 +256,41 @@ for (const backend of testBackends()) {
       );
     });
   });
+
+  // Two connections at once: only the server backend has them (PGlite is one connection).
+  if (backend.name === 'postgres') {
+    describe('attribution results under a concurrent purge (postgres)', () => {
+      test('evidence purged while a batch is attributing it leaves no result behind', async () => {
+        const ctx = await testContext(backend);
+        try {
+          const ev = await ctx.store.query<{ id: string }>(
+            `INSERT INTO evidence (measure, addr, port, seen_at, kind, source)
+             VALUES ('notify-infected', '198.51.100.10', 1, '2026-11-23T07:00:00Z', 'sinkhole', 'test') RETURNING id`,
+          );
+          const id = ev.rows[0].id;
+          let purging: Promise<unknown> | undefined;
+          // What a batch does, with a pause: hold the measure's lock, record the outcome, dequeue.
+          await ctx.store.transaction(async (tx) => {
+            await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+              ATTRIBUTION_LOCK,
+              'notify-infected',
+            ]);
+            await tx.query(
+              `INSERT INTO attributions (evidence_id, subscriber_id, attributed_at) VALUES ($1, 'sub-a', now())`,
+              [id],
+            );
+            await tx.query('DELETE FROM attribution_queue WHERE evidence_id = $1', [id]);
+            // the purge runs on another connection while the batch is still open
+            purging = ctx.store.query('DELETE FROM evidence WHERE id = $1', [id]);
+            await new Promise((r) => setTimeout(r, 100));
+          });
+          await purging;
+          const left = await ctx.store.query('SELECT 1 FROM attributions WHERE evidence_id = $1', [id]);
+          assert.equal(left.rows.length, 0);
+        } finally {
+          await ctx.dispose();
+        }
+      });
+    });
+  }
 }

@@ -1,4 +1,5 @@
 export {
+  ATTRIBUTION_LOCK,
   type AttributeOptions,
   type AttributionReport,
   attributePending,
