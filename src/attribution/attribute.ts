@@ -124,9 +124,10 @@ export async function attributePending(
     }
   }
   // The embedded store has no autovacuum: without this, every batch taken off the queue would leave
-  // its rows behind as dead versions that the next run's scans read again.
+  // its rows behind as dead versions that the next run's scans read again. (A server's autovacuum
+  // does this there.)
   const tv = performance.now();
-  if (dequeued > 0) await ctx.store.exec('VACUUM attribution_queue');
+  if (dequeued > 0 && ctx.store.kind === 'pglite') await ctx.store.exec('VACUUM attribution_queue');
   ctx.log.info({ ...report, queue_vacuum_ms: Math.round(performance.now() - tv) }, 'attribution run');
   return report;
 }
