@@ -4,6 +4,15 @@
 // 100000,1000000 it shows whether RSS stays flat as the file grows. Each run is a child process so
 // its peak RSS is its own. PostgreSQL: YOJIN_BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres
 // (a fresh database is created and dropped).
+//
+// Engine floor, printed under each import: the same indicators (kind, value, as the import stored
+// them) COPYed into a fresh store's table that has nothing but a primary key and the unique
+// (value, kind) index that deduplication and lookups need, in as many batches as the import had,
+// each sorted. No import that keeps one row per indicator can be faster than that on the same
+// engine, so it bounds what lines/s any data model could reach there. A second figure adds what
+// issue #3 itself requires for each new indicator, reduced to its keys: one observation (source
+// provenance) and one change-log row (a serial), each COPYed into a table with only its primary key
+// (docs/reputation.md, "Engine floor").
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { stringArg } from './support/args.js';
+import { intArg, stringArg } from './support/args.js';
 
 const args = process.argv.slice(2);
 
@@ -103,13 +112,12 @@ async function child() {
   const [file, backend, dbUrl] = [stringArg('file', ''), stringArg('backend', 'pglite'), stringArg('db', '')];
   const { validateConfig } = await import('../../src/config/index.js');
   const { createContext } = await import('../../src/app/index.js');
-  const { PGliteStore, PostgresStore } = await import('../../src/store/index.js');
   const { getParser, readLines } = await import('../../src/pipeline/index.js');
   const { importFeed } = await import('../../src/reputation/index.js');
   let peak = 0;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const dir = backend === 'pglite' ? mkdtempSync(join(tmpdir(), 'yojin-bench-')) : '';
-  const store = backend === 'pglite' ? await PGliteStore.open(dir) : await PostgresStore.open(dbUrl, 4);
+  const store = await openStore(backend, dbUrl, dir);
   const ctx = await createContext(validateConfig({ log: { level: 'silent', format: 'json' } }), { store });
   const server = backend === 'postgres' ? await serverCpu(dbUrl) : undefined;
   const s0 = (await server?.read()) ?? 0;
@@ -141,6 +149,8 @@ async function child() {
   const srv2 = s1 === undefined || s2 === undefined ? undefined : s2 - s1;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  const floorOut = stringArg('floor-out', '');
+  if (floorOut) await dumpIndicators(store, floorOut);
   await store.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
@@ -148,10 +158,107 @@ async function child() {
   );
 }
 
+type BenchStore = Awaited<ReturnType<typeof openStore>>;
+
+async function openStore(backend: string, dbUrl: string, dir: string) {
+  const { PGliteStore, PostgresStore } = await import('../../src/store/index.js');
+  return backend === 'pglite' ? PGliteStore.open(dir) : PostgresStore.open(dbUrl, 4);
+}
+
+/** The import's indicators in id order (= batch order, sorted within each batch), `kind\tvalue` lines. */
+async function dumpIndicators(store: BenchStore, file: string) {
+  const out = createWriteStream(file);
+  let last = 0;
+  for (;;) {
+    const r = await store.query<{ id: number; kind: string; value: string }>(
+      'SELECT id, kind, value FROM indicators WHERE id > $1 ORDER BY id LIMIT 100000',
+      [last],
+    );
+    if (r.rows.length === 0) break;
+    last = r.rows[r.rows.length - 1].id;
+    out.write(r.rows.map((x) => `${x.kind}\t${x.value}\n`).join(''));
+  }
+  await new Promise<void>((r) => out.end(r));
+}
+
+/** The engine floor (see the header): COPY only, timed per batch. */
+async function floorChild() {
+  const [file, backend, dbUrl] = [
+    stringArg('floor', ''),
+    stringArg('backend', 'pglite'),
+    stringArg('db', ''),
+  ];
+  const batches = intArg('batches', 1);
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
+  const dir = backend === 'pglite' ? mkdtempSync(join(tmpdir(), 'yojin-bench-floor-')) : '';
+  const store = await openStore(backend, dbUrl, dir);
+  await store.exec(`CREATE TABLE floor (id bigserial PRIMARY KEY, kind text NOT NULL, value text NOT NULL);
+    CREATE UNIQUE INDEX floor_value_kind ON floor (value text_pattern_ops, kind);
+    CREATE TABLE floor_obs (indicator_id bigint, source_id int, PRIMARY KEY (indicator_id, source_id));
+    CREATE TABLE floor_changes (serial bigserial PRIMARY KEY, entity_id bigint NOT NULL)`);
+  const per = Math.ceil(rows.length / batches);
+  let identityMs = 0;
+  let restMs = 0;
+  for (let i = 0; i < rows.length; i += per) {
+    const batch = rows.slice(i, i + per).sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    // bigserial ids follow the COPY's order: batch row k gets id i + k + 1.
+    const ids = batch.map((_, k) => [i + k + 1]);
+    const t0 = performance.now();
+    await store.transaction((tx) => tx.copyFrom('floor', ['kind', 'value'], batch));
+    const t1 = performance.now();
+    await store.transaction(async (tx) => {
+      await tx.copyFrom(
+        'floor_obs',
+        ['indicator_id', 'source_id'],
+        ids.map(([id]) => [id, 1]),
+      );
+      await tx.copyFrom('floor_changes', ['entity_id'], ids);
+    });
+    identityMs += t1 - t0;
+    restMs += performance.now() - t1;
+  }
+  await store.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(
+    `${JSON.stringify({ rows: rows.length, identitySecs: identityMs / 1000, modelSecs: (identityMs + restMs) / 1000 })}\n`,
+  );
+}
+
+/** A new database on the server at `pgUrl`, or undefined (printed) when the server is unreachable. */
+async function freshDatabase(pgUrl: string) {
+  const name = `yojin_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  try {
+    await admin.connect();
+  } catch (err) {
+    console.log(`postgres  (skipped: ${pgUrl} unreachable: ${(err as Error).message})`);
+    return undefined;
+  }
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(pgUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: pgUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
 async function main() {
   const sizes = stringArg('sizes', stringArg('lines', '100000')).split(',').map(Number);
   const which = stringArg('backend', 'both');
   const mix = stringArg('hosts', 'distinct') as HostMix;
+  // The import's batch (the default reputation.import_batch_size): the floor COPYs in as many batches.
+  const { validateConfig } = await import('../../src/config/index.js');
+  const batchSize = validateConfig({}).reputation.import_batch_size;
   if (mix !== 'distinct' && mix !== 'sample') throw new Error('--hosts is distinct or sample');
   const pgUrl = process.env.YOJIN_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const backends = which === 'both' ? ['pglite', 'postgres'] : [which];
@@ -173,38 +280,28 @@ async function main() {
     const file = join(tmpdir(), `yojin-bench-urlhaus-${n}${mix === 'sample' ? '-sample' : ''}.csv`);
     if (!existsSync(file)) await generate(file, n, mix);
     for (const b of backends) {
-      let db = '';
-      let drop = async () => {};
-      if (b === 'postgres') {
-        const name = `yojin_bench_${randomBytes(4).toString('hex')}`;
-        const admin = new pg.Client({ connectionString: pgUrl });
-        try {
-          await admin.connect();
-        } catch (err) {
-          console.log(`postgres  (skipped: ${pgUrl} unreachable: ${(err as Error).message})`);
-          continue;
-        }
-        await admin.query(`CREATE DATABASE ${name}`);
-        await admin.end();
-        const u = new URL(pgUrl);
-        u.pathname = `/${name}`;
-        db = u.toString();
-        drop = async () => {
-          const a = new pg.Client({ connectionString: pgUrl });
-          await a.connect();
-          await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-          await a.end();
-        };
-      }
+      const db = b === 'postgres' ? await freshDatabase(pgUrl) : { url: '', drop: async () => {} };
+      if (!db) continue;
+      const dump = join(tmpdir(), `yojin-bench-indicators-${process.pid}.tsv`);
       const r = spawnSync(
         process.execPath,
-        ['--import', 'tsx', self, '--child', '--file', file, '--backend', b, '--db', db],
-        {
-          encoding: 'utf8',
-          maxBuffer: 1 << 24,
-        },
+        [
+          '--import',
+          'tsx',
+          self,
+          '--child',
+          '--file',
+          file,
+          '--backend',
+          b,
+          '--db',
+          db.url,
+          '--floor-out',
+          dump,
+        ],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
       );
-      await drop();
+      await db.drop();
       if (r.status !== 0) {
         console.log(`${b.padEnd(9)} ${n}  FAILED\n${r.stderr}`);
         continue;
@@ -212,6 +309,38 @@ async function main() {
       const x = JSON.parse(r.stdout.trim().split('\n').pop()!);
       console.log(
         `${b.padEnd(9)} ${String(x.read).padEnd(10)} ${x.secs.toFixed(1).padStart(7)} s ${String(Math.round(x.read / x.secs)).padStart(14)}  ${cpuCol(x.cpu, x.srv ?? undefined)}  ${x.secs2.toFixed(1).padStart(7)} s (${x.unchanged2} unchanged) ${String(Math.round(x.read / x.secs2)).padStart(9)}  ${cpuCol(x.cpu2, x.srv2 ?? undefined)}  ${x.peakMb.toFixed(0)} MB`,
+      );
+      const fdb = b === 'postgres' ? await freshDatabase(pgUrl) : { url: '', drop: async () => {} };
+      if (!fdb) continue;
+      const batches = Math.ceil(x.read / batchSize);
+      const f = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          self,
+          '--floor',
+          dump,
+          '--backend',
+          b,
+          '--db',
+          fdb.url,
+          '--batches',
+          String(batches),
+        ],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
+      );
+      await fdb.drop();
+      rmSync(dump, { force: true });
+      if (f.status !== 0) {
+        console.log(`${b.padEnd(9)} floor FAILED\n${f.stderr}`);
+        continue;
+      }
+      const y = JSON.parse(f.stdout.trim().split('\n').pop()!);
+      const rate = (secs: number) => Math.round(x.read / secs);
+      const share = (secs: number) => `${((100 * secs) / x.secs).toFixed(0)} %`;
+      console.log(
+        `  floor, ${y.rows} indicators (${(y.rows / x.read).toFixed(2)} per line), COPY only: identity (PK + unique (value, kind)) ${y.identitySecs.toFixed(1)} s = ${rate(y.identitySecs)} lines/s (import ${share(y.identitySecs)} of it); + one observation and one change-log row each (keys only) ${y.modelSecs.toFixed(1)} s = ${rate(y.modelSecs)} lines/s (import ${share(y.modelSecs)})`,
       );
     }
   }
@@ -226,4 +355,5 @@ async function main() {
 }
 
 if (args.includes('--child')) await child();
+else if (args.includes('--floor')) await floorChild();
 else await main();
