@@ -14,12 +14,12 @@
 // provenance) and one change-log row (a serial), each COPYed into a table with only its primary key
 // (docs/reputation.md, "Engine floor").
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freshDatabaseUrl } from '../../src/testing/stores.js';
 import { intArg, stringArg } from './support/args.js';
 
 const args = process.argv.slice(2);
@@ -229,27 +229,12 @@ async function floorChild() {
 
 /** A new database on the server at `pgUrl`, or undefined (printed) when the server is unreachable. */
 async function freshDatabase(pgUrl: string) {
-  const name = `yojin_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
   try {
-    await admin.connect();
+    return await freshDatabaseUrl(pgUrl);
   } catch (err) {
     console.log(`postgres  (skipped: ${pgUrl} unreachable: ${(err as Error).message})`);
     return undefined;
   }
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(pgUrl);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: pgUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
 }
 
 async function main() {
