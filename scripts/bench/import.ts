@@ -12,7 +12,7 @@
 // engine, so it bounds what lines/s any data model could reach there. A second figure adds what
 // issue #3 itself requires for each new indicator, reduced to its keys: one observation (source
 // provenance) and one change-log row (a serial), each COPYed into a table with only its primary key
-// (docs/reputation.md, "Engine floor").
+// (docs/reputation.md, "Issue #3: the engine floor").
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -288,6 +288,7 @@ async function main() {
       );
       await db.drop();
       if (r.status !== 0) {
+        rmSync(dump, { force: true });
         console.log(`${b.padEnd(9)} ${n}  FAILED\n${r.stderr}`);
         continue;
       }
