@@ -279,7 +279,10 @@ for (const backend of testBackends()) {
               `INSERT INTO attributions (evidence_id, subscriber_id, attributed_at) VALUES ($1, 'sub-a', now())`,
               [id],
             );
-            await tx.query('DELETE FROM attribution_queue WHERE evidence_id = $1', [id]);
+            await tx.query(
+              `DELETE FROM attribution_queue WHERE measure = 'notify-infected' AND evidence_id = $1`,
+              [id],
+            );
             // the purge runs on another connection while the batch is still open
             purging = ctx.store.query('DELETE FROM evidence WHERE id = $1', [id]);
             await new Promise((r) => setTimeout(r, 100));

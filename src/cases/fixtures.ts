@@ -28,16 +28,11 @@ export async function addEvidence(
     kind?: string;
   },
 ): Promise<number> {
+  const measure = e.measure ?? 'notify-infected';
   const r = await db.query<{ id: string }>(
     `INSERT INTO evidence (measure, addr, port, seen_at, kind, family, source)
      VALUES ($1, $2, 40000, $3, $4, $5, 'test-sinkhole') RETURNING id`,
-    [
-      e.measure ?? 'notify-infected',
-      e.addr ?? '198.51.100.7',
-      e.seenAt,
-      e.kind ?? 'sinkhole',
-      e.family ?? null,
-    ],
+    [measure, e.addr ?? '198.51.100.7', e.seenAt, e.kind ?? 'sinkhole', e.family ?? null],
   );
   const id = r.rows[0].id;
   await db.query(`INSERT INTO attributions (evidence_id, subscriber_id, attributed_at) VALUES ($1, $2, $3)`, [
@@ -45,6 +40,7 @@ export async function addEvidence(
     e.subscriber,
     e.seenAt,
   ]);
-  await db.query('DELETE FROM attribution_queue WHERE evidence_id = $1', [id]);
+  // By the queue's primary key (measure, evidence_id), as attribution itself dequeues.
+  await db.query('DELETE FROM attribution_queue WHERE measure = $1 AND evidence_id = $2', [measure, id]);
   return Number(id);
 }
